@@ -1,0 +1,89 @@
+import type { HarnessNode, TestCluster } from './cluster';
+
+/**
+ * Ways production breaks a cluster, done with the same commands an interrupted reshard or an
+ * operator would have sent. Each helper changes state only; tests observe the result.
+ */
+export class Faults {
+  constructor(private readonly cluster: TestCluster) {}
+
+  /** `SETSLOT slot IMPORTING` on `target` and/or `SETSLOT slot MIGRATING` on `owner` (redis-cli's order). */
+  async openSlot(
+    slot: number,
+    owner: HarnessNode,
+    target: HarnessNode,
+    sides: { migrating?: boolean; importing?: boolean } = { migrating: true, importing: true },
+  ): Promise<void> {
+    if (sides.importing ?? true)
+      await target.process.command('CLUSTER', 'SETSLOT', slot, 'IMPORTING', owner.id);
+    if (sides.migrating ?? true)
+      await owner.process.command('CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.id);
+  }
+
+  /**
+   * Moves up to `count` keys of `slot` from `from` to `to` with `MIGRATE ... KEYS` (no REPLACE),
+   * as `redis-cli --cluster reshard` does. Returns how many keys were moved.
+   */
+  async migrateKeys(
+    slot: number,
+    from: HarnessNode,
+    to: HarnessNode,
+    count = Number.MAX_SAFE_INTEGER,
+  ): Promise<number> {
+    let moved = 0;
+    while (moved < count) {
+      const batch = Math.min(100, count - moved);
+      const keys = (await from.process.command('CLUSTER', 'GETKEYSINSLOT', slot, batch)) as string[];
+      if (keys.length === 0) break;
+      const auth = this.cluster.options.password ? ['AUTH', this.cluster.options.password] : [];
+      await from.process.command('MIGRATE', '127.0.0.1', to.port, '', 0, 5000, ...auth, 'KEYS', ...keys);
+      moved += keys.length;
+    }
+    return moved;
+  }
+
+  /** `SETSLOT slot NODE owner` on the given nodes only: a reshard that finalised on some nodes and died. */
+  async setSlotOwner(slot: number, owner: HarnessNode, on: HarnessNode[]): Promise<void> {
+    for (const n of on) await n.process.command('CLUSTER', 'SETSLOT', slot, 'NODE', owner.id);
+  }
+
+  /** `SETSLOT slot STABLE` on the given nodes. */
+  async stabilize(slot: number, on: HarnessNode[]): Promise<void> {
+    for (const n of on) await n.process.command('CLUSTER', 'SETSLOT', slot, 'STABLE');
+  }
+
+  /** `DELSLOTSRANGE` on every live node, so no node claims the range any more. */
+  async delSlots(first: number, last: number): Promise<void> {
+    for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
+      await n.process.command('CLUSTER', 'DELSLOTSRANGE', first, last);
+    }
+  }
+
+  /** SIGKILL: the node is gone. */
+  async kill(node: HarnessNode): Promise<void> {
+    await node.process.kill();
+  }
+
+  /** SIGSTOP: the node keeps its port open and answers nothing. */
+  pause(node: HarnessNode): void {
+    node.process.pause();
+  }
+
+  resume(node: HarnessNode): void {
+    node.process.resume();
+  }
+
+  /**
+   * Requires a password from now on on every live node (`masterauth` first so replication keeps
+   * working). The harness's own clients reconnect with it.
+   */
+  async requirePassword(password: string): Promise<void> {
+    for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
+      await n.process.command('CONFIG', 'SET', 'masterauth', password);
+      await n.process.command('CONFIG', 'SET', 'requirepass', password);
+      n.process.disconnect();
+      n.process.options.password = password;
+    }
+    this.cluster.options.password = password;
+  }
+}

@@ -1,0 +1,5 @@
+export { type ClusterOptions, type HarnessNode, TestCluster } from './cluster';
+export { Faults } from './faults';
+export { type KeyLedger, keyLedger, keysInSlot, loadKeys, writeKeys } from './keys';
+export { RedisProcess, sleep } from './redis-process';
+export { reapAll } from './registry';

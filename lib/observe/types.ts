@@ -1,0 +1,49 @@
+import type { ClusterNodeEntry, InfoSections, ParseProblem } from '../topology/types';
+
+export type NodeErrorKind = 'timeout' | 'refused' | 'auth' | 'tls' | 'protocol' | 'restricted' | 'other';
+
+/** Why a node could not be observed (fully). Never contains a secret. */
+export interface NodeError {
+  kind: NodeErrorKind;
+  message: string;
+}
+
+/** What one node said about itself and the cluster, as seen from the checker. */
+export interface NodeObservation {
+  /** "host:port" the checker connected to (after any address map). */
+  address: string;
+  /** "host:port" the cluster announces for this node, when different from `address`. */
+  announced?: string;
+  /** Node id, from its `myself` line (or from other nodes' views when unreachable). */
+  id?: string;
+  reachable: boolean;
+  error?: NodeError;
+  /** Round trip of the first command, ms. */
+  latencyMs?: number;
+  /** Raw `CLUSTER NODES` text, kept so a snapshot can be re-parsed. */
+  clusterNodesRaw?: string;
+  clusterNodes?: ClusterNodeEntry[];
+  parseProblems?: ParseProblem[];
+  /** `CLUSTER INFO` fields. */
+  clusterInfo?: Record<string, string>;
+  /** `INFO server`, `replication`, `memory`, `keyspace` sections. */
+  info?: InfoSections;
+  /** `CONFIG GET` of the settings that matter; absent when `CONFIG` is refused. */
+  config?: Record<string, string>;
+  /** Commands this node refused as unknown or renamed (managed services). */
+  restrictedCommands?: string[];
+  /** `CLUSTER COUNTKEYSINSLOT` for the slots that matter (open, uncovered, unowned with keys). */
+  slotKeyCounts?: Record<string, number>;
+}
+
+/** One observation of a whole cluster. Plain, serialisable data: no sockets. */
+export interface Snapshot {
+  version: 1;
+  cluster?: string;
+  seeds: string[];
+  takenAt: string;
+  durationMs: number;
+  /** True when the global deadline cut some node's observation short. */
+  deadlineHit: boolean;
+  nodes: NodeObservation[];
+}
