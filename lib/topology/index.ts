@@ -1,0 +1,22 @@
+export { parseClusterNodes } from './cluster-nodes';
+export {
+  infoNumber,
+  parseClusterInfo,
+  parseInfo,
+  parseReplicaLines,
+  type ReplicaInfo,
+  UNSECTIONED,
+} from './info';
+export { keySlot, tagForSlot } from './keyslot';
+export {
+  countSlots,
+  formatRanges,
+  intersectRanges,
+  isSlot,
+  mergeRanges,
+  rangesContain,
+  rangesFromSlots,
+  slotsInRanges,
+  subtractRanges,
+} from './slots';
+export * from './types';

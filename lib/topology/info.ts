@@ -1,0 +1,142 @@
+import type { InfoSections } from './types';
+
+/** Section that holds `key:value` lines printed before any `# Section` header. */
+export const UNSECTIONED = '';
+
+/** One `slaveN:` line of `INFO replication` on a master. */
+export interface ReplicaInfo {
+  /** N in `slaveN`: the master's own numbering. */
+  index: number;
+  ip: string;
+  port: number;
+  /** `wait_bgsave`, `send_bulk`, `online`, ...; absent when the line had none. */
+  state?: string;
+  /** Replication offset the replica acknowledged. */
+  offset?: number;
+  /** Seconds since the replica's last acknowledgement. */
+  lag?: number;
+}
+
+// Each digit run has one way to match: an ambiguous `\d+\.?\d*` backtracks quadratically on long input.
+const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$/i;
+const REPLICA_KEY = /^(?:slave|replica)(\d+)$/;
+
+/**
+ * Parses `INFO` output: `# Section` headers (names lower-cased) and `key:value` lines, split at the
+ * first colon so values such as `executable:/usr/bin/redis-server` survive. Keyspace lines
+ * (`db0:keys=10,expires=0,avg_ttl=0`) keep their value raw. Lines that are neither are ignored.
+ * Never throws.
+ *
+ * @example infoNumber(parseInfo(text), 'replication', 'connected_slaves') // 1
+ */
+export function parseInfo(text: string): InfoSections {
+  const sections: InfoSections = emptyRecord();
+  if (typeof text !== 'string') return sections;
+  let current = UNSECTIONED;
+  for (const rawLine of text.split('\n')) {
+    const line = rawLine.trim();
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      current = line.slice(1).trim().toLowerCase();
+      sections[current] ??= emptyRecord();
+      continue;
+    }
+    const field = splitField(line);
+    if (!field) continue;
+    let section = sections[current];
+    if (!section) {
+      section = emptyRecord();
+      sections[current] = section;
+    }
+    section[field[0]] = field[1];
+  }
+  return sections;
+}
+
+/**
+ * Parses `CLUSTER INFO` output (`cluster_state:ok`, ...) into field -> raw value. Never throws.
+ *
+ * @example parseClusterInfo(text).cluster_state // 'ok'
+ */
+export function parseClusterInfo(text: string): Record<string, string> {
+  const fields: Record<string, string> = emptyRecord();
+  if (typeof text !== 'string') return fields;
+  for (const rawLine of text.split('\n')) {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const field = splitField(line);
+    if (field) fields[field[0]] = field[1];
+  }
+  return fields;
+}
+
+/**
+ * A numeric INFO field, or `undefined` when the section or field is missing or the value is not a
+ * plain decimal number (`100.00%`, `0x10` and empty values are not numbers here).
+ *
+ * @example infoNumber(sections, 'memory', 'used_memory') // 1510832
+ */
+export function infoNumber(sections: InfoSections, section: string, field: string): number | undefined {
+  const value = own(own(sections, section.toLowerCase()), field);
+  if (typeof value !== 'string' || !NUMBER.test(value)) return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/**
+ * The replicas a master lists in its `replication` section
+ * (`slave0:ip=127.0.0.1,port=7004,state=online,offset=1234,lag=0`), ordered by N. Lines without a
+ * usable ip and port are skipped; other fields are optional because older servers omit `lag`.
+ *
+ * @example parseReplicaLines(parseInfo(text).replication)
+ */
+export function parseReplicaLines(replication: Record<string, string> | undefined): ReplicaInfo[] {
+  const replicas: ReplicaInfo[] = [];
+  if (!replication || typeof replication !== 'object') return replicas;
+  for (const [key, value] of Object.entries(replication)) {
+    const match = REPLICA_KEY.exec(key);
+    if (!match || typeof value !== 'string') continue;
+    const attributes = new Map<string, string>();
+    for (const pair of value.split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) attributes.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+    const ip = attributes.get('ip');
+    const port = wholeNumber(attributes.get('port'));
+    if (ip === undefined || port === undefined) continue;
+    const replica: ReplicaInfo = { index: Number(match[1]), ip, port };
+    const state = attributes.get('state');
+    const offset = wholeNumber(attributes.get('offset'));
+    const lag = wholeNumber(attributes.get('lag'));
+    if (state !== undefined) replica.state = state;
+    if (offset !== undefined) replica.offset = offset;
+    if (lag !== undefined) replica.lag = lag;
+    replicas.push(replica);
+  }
+  return replicas.sort((a, b) => a.index - b.index);
+}
+
+function splitField(line: string): [string, string] | undefined {
+  const colon = line.indexOf(':');
+  if (colon <= 0) return undefined;
+  return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+}
+
+function wholeNumber(text: string | undefined): number | undefined {
+  if (text === undefined || !/^-?\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** Own property only, so `constructor` or `__proto__` in a snapshot never reach Object.prototype. */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record && typeof record === 'object' && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/**
+ * A prototype-less record: a field named `__proto__` (in a fuzzed or hostile reply) is then just a
+ * field, not a prototype change. JSON.stringify and deep equality treat it as a plain object.
+ */
+function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
