@@ -1,0 +1,120 @@
+import Redis from 'ioredis';
+import type { NodeError, NodeErrorKind } from './types';
+
+/** How to reach the nodes. The password is only ever handed to the client, never logged. */
+export interface ConnectionOptions {
+  username?: string;
+  password?: string;
+  tls?: {
+    /** Extra CA certificates (PEM), added to Node's own trust store. */
+    ca?: string;
+    /** Skip certificate verification (`--tls-insecure`). */
+    insecure?: boolean;
+  };
+  /** Per-node timeout for connecting and for each command, ms. */
+  nodeTimeoutMs: number;
+  /** Announced "host:port" -> reachable "host:port" (NAT, port forwarding). */
+  addressMap?: Record<string, string>;
+}
+
+export function splitAddress(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  return { host, port: Number(address.slice(at + 1)) };
+}
+
+const isIp = (host: string) => /^[\d.]+$/.test(host) || host.includes(':');
+
+/** An ioredis client for one node that fails fast instead of retrying: a dead node is a fact, not a wait. */
+export function connectNode(address: string, options: ConnectionOptions): NodeClient {
+  const { host, port } = splitAddress(address);
+  const tls = options.tls
+    ? {
+        ca: options.tls.ca,
+        rejectUnauthorized: !options.tls.insecure,
+        // SNI and hostname verification use the name the node announces; SNI must not be an IP.
+        servername: isIp(host) ? undefined : host,
+      }
+    : undefined;
+  const redis = new Redis({
+    host,
+    port,
+    username: options.username,
+    password: options.password,
+    tls,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    enableOfflineQueue: true,
+    connectTimeout: options.nodeTimeoutMs,
+    commandTimeout: options.nodeTimeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    autoResubscribe: false,
+  });
+  return new NodeClient(redis, options.password);
+}
+
+/** Wraps one connection and remembers the first low-level error, which explains "Connection is closed". */
+export class NodeClient {
+  private firstError?: Error;
+
+  constructor(
+    readonly redis: Redis,
+    private readonly secret?: string,
+  ) {
+    redis.on('error', (error: Error) => {
+      this.firstError ??= error;
+    });
+  }
+
+  async connect(): Promise<void> {
+    if (this.redis.status === 'wait') await this.redis.connect();
+  }
+
+  /** Turns whatever went wrong into a NodeError a person can act on, with any secret removed. */
+  describe(error: unknown): NodeError {
+    const cause = this.firstError && /closed|timed out/i.test(String(error)) ? this.firstError : error;
+    return classifyError(cause, this.secret);
+  }
+
+  close(): void {
+    this.redis.disconnect();
+  }
+}
+
+export function classifyError(error: unknown, secret?: string): NodeError {
+  const code = (error as { code?: string })?.code ?? '';
+  let message = error instanceof Error ? error.message : String(error);
+  if (secret) message = message.split(secret).join('***');
+  let kind: NodeErrorKind = 'other';
+  if (
+    /WRONGPASS|NOAUTH|invalid password|invalid username-password|AUTH.*called without any password/i.test(
+      message,
+    )
+  ) {
+    kind = 'auth';
+  } else if (/NOPERM/.test(message)) kind = 'restricted';
+  else if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) kind = 'refused';
+  else if (code === 'ETIMEDOUT' || /timed out|timeout/i.test(message)) kind = 'timeout';
+  else if (
+    /certificate|CERT_|SSL|TLS|self.signed|wrong version number|handshake/i.test(`${code} ${message}`)
+  ) {
+    kind = 'tls';
+  } else if (/unknown command|ERR/.test(message)) kind = 'protocol';
+  return { kind, message: explain(kind, message) };
+}
+
+function explain(kind: NodeErrorKind, message: string): string {
+  switch (kind) {
+    case 'auth':
+      return `authentication failed (${message.split('\n')[0]}): check the user and the password`;
+    case 'refused':
+      return 'connection refused: nothing listens on that port (node down?)';
+    case 'timeout':
+      return `no answer in time (${message}): node paused, overloaded or unreachable`;
+    case 'tls':
+      return `TLS failed (${message}): check --tls, the CA (--tls-ca) and the name the node announces`;
+    default:
+      return message;
+  }
+}

@@ -1,0 +1,4 @@
+export { type ConnectionOptions, classifyError, splitAddress } from './connection';
+export { slotsThatMatter } from './key-counts';
+export { dialAddress, type ObserveOptions, observeCluster } from './observe';
+export * from './types';

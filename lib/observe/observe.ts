@@ -1,0 +1,178 @@
+import { parseClusterInfo, parseClusterNodes, parseInfo } from '../topology';
+import type { ClusterNodeEntry } from '../topology/types';
+import { type ConnectionOptions, connectNode, type NodeClient } from './connection';
+import { countKeys, slotsThatMatter } from './key-counts';
+import type { NodeObservation, Snapshot } from './types';
+
+export interface ObserveOptions extends Omit<ConnectionOptions, 'nodeTimeoutMs'> {
+  /** Deadline for the whole observation, ms (default 10 000). */
+  timeoutMs?: number;
+  /** Per-node timeout, ms (default: a quarter of the deadline, between 250 and 3 000). */
+  nodeTimeoutMs?: number;
+  /** Cluster name for the report. */
+  cluster?: string;
+  /**
+   * Count the keys of every owned slot on every master (default true): the only way to find keys
+   * stranded in slots a node does not own. About 16 384 cheap commands spread over the masters.
+   */
+  deepKeyScan?: boolean;
+}
+
+/** The address the checker dials for a node: announced hostname or IP, then the address map. */
+export function dialAddress(
+  entry: ClusterNodeEntry,
+  addressMap?: Record<string, string>,
+): string | undefined {
+  if (!entry.ip && !entry.hostname) return undefined;
+  const host = entry.hostname || entry.ip;
+  const announced = `${host.includes(':') ? `[${host}]` : host}:${entry.port}`;
+  return addressMap?.[announced] ?? announced;
+}
+
+/**
+ * Observes a cluster: discovers every node from the seeds, then asks every node in parallel for its
+ * own view, each under the per-node timeout and all under one deadline. Never throws for a node's
+ * sake: an unreachable, hung or refusing node is a fact in the snapshot.
+ *
+ * @example
+ * const snapshot = await observeCluster(['10.0.0.5:6379'], { password, timeoutMs: 10_000 });
+ */
+export async function observeCluster(seeds: string[], options: ObserveOptions = {}): Promise<Snapshot> {
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const nodeTimeoutMs = options.nodeTimeoutMs ?? Math.min(3000, Math.max(250, Math.floor(timeoutMs / 4)));
+  const connection: ConnectionOptions = { ...options, nodeTimeoutMs };
+  const session = new ObservationSession(connection, options.deepKeyScan ?? true);
+  let deadlineHit = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), timeoutMs);
+  });
+  try {
+    const work = session.run(seeds.map((s) => options.addressMap?.[s] ?? s));
+    deadlineHit = (await Promise.race([work, deadline])) === 'deadline';
+  } finally {
+    clearTimeout(timer);
+    session.closeAll();
+  }
+  return {
+    version: 1,
+    cluster: options.cluster,
+    seeds,
+    takenAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    deadlineHit,
+    nodes: session.results(deadlineHit),
+  };
+}
+
+/** The mutable state of one observation; what it returns is plain data. */
+class ObservationSession {
+  private readonly clients = new Map<string, NodeClient>();
+  private readonly observations = new Map<string, NodeObservation>();
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly deepKeyScan: boolean,
+  ) {}
+
+  async run(seeds: string[]): Promise<void> {
+    // Discovery: every seed in parallel; each reachable one tells us the nodes it knows.
+    await Promise.all(seeds.map((address) => this.observeNode(address)));
+    const known = new Set(this.observations.keys());
+    const discovered = new Map<string, string>();
+    for (const observation of this.observations.values()) {
+      for (const entry of observation.clusterNodes ?? []) {
+        const address = dialAddress(entry, this.options.addressMap);
+        if (address && !known.has(address) && !entry.handshake) discovered.set(address, entry.id);
+      }
+    }
+    await Promise.all([...discovered].map(([address, id]) => this.observeNode(address, id)));
+    const observed = [...this.observations.values()];
+    const matter = slotsThatMatter(observed);
+    await Promise.all(
+      observed.map((o) => {
+        const client = this.clients.get(o.address);
+        return o.reachable && client ? countKeys(client, o, matter, this.deepKeyScan) : undefined;
+      }),
+    );
+  }
+
+  private async observeNode(address: string, expectedId?: string): Promise<void> {
+    if (this.observations.has(address)) return;
+    const observation: NodeObservation = { address, id: expectedId, reachable: false };
+    this.observations.set(address, observation);
+    const client = connectNode(address, this.options);
+    this.clients.set(address, client);
+    try {
+      const t0 = Date.now();
+      await client.connect();
+      const nodesText = String(await client.redis.call('CLUSTER', 'NODES'));
+      observation.latencyMs = Date.now() - t0;
+      observation.reachable = true;
+      observation.clusterNodesRaw = nodesText;
+      const parsed = parseClusterNodes(nodesText);
+      observation.clusterNodes = parsed.entries;
+      if (parsed.problems.length > 0) observation.parseProblems = parsed.problems;
+      observation.id = parsed.entries.find((e) => e.myself)?.id ?? expectedId;
+      await this.observeDetails(client, observation);
+    } catch (error) {
+      // A failure after the first reply (a node paused mid-way) keeps what was already seen.
+      observation.error = client.describe(error);
+      if (observation.error.kind === 'auth' || observation.error.kind === 'tls')
+        observation.reachable = false;
+    }
+  }
+
+  /** Everything but `CLUSTER NODES`, in one pipeline. A refused command is recorded, not fatal. */
+  private async observeDetails(client: NodeClient, observation: NodeObservation): Promise<void> {
+    const pipeline = client.redis.pipeline();
+    pipeline.call('CLUSTER', 'INFO');
+    pipeline.call('INFO', 'server');
+    pipeline.call('INFO', 'replication');
+    pipeline.call('INFO', 'memory');
+    pipeline.call('INFO', 'keyspace');
+    pipeline.call('CONFIG', 'GET', 'cluster-*');
+    pipeline.call('CONFIG', 'GET', 'maxmemory*');
+    const replies = (await pipeline.exec()) ?? [];
+    const reply = (i: number): [Error | null, unknown] =>
+      (replies[i] ?? [new Error('no reply'), null]) as [Error | null, unknown];
+    const [infoError, clusterInfo] = reply(0);
+    if (infoError) throw infoError;
+    observation.clusterInfo = parseClusterInfo(String(clusterInfo));
+    observation.info = {};
+    for (let i = 1; i <= 4; i++) {
+      const [error, text] = reply(i);
+      if (!error) Object.assign(observation.info, parseInfo(String(text)));
+    }
+    const restricted: string[] = [];
+    const config: Record<string, string> = {};
+    for (const i of [5, 6]) {
+      const [error, pairs] = reply(i);
+      if (error) {
+        if (/unknown command|NOPERM|disabled/i.test(error.message) && !restricted.includes('CONFIG'))
+          restricted.push('CONFIG');
+        continue;
+      }
+      const list = pairs as string[];
+      for (let k = 0; k + 1 < list.length; k += 2) config[String(list[k])] = String(list[k + 1]);
+    }
+    if (Object.keys(config).length > 0) observation.config = config;
+    if (restricted.length > 0) observation.restrictedCommands = restricted;
+  }
+
+  results(deadlineHit: boolean): NodeObservation[] {
+    const list = [...this.observations.values()];
+    if (deadlineHit) {
+      for (const o of list) {
+        if (!o.reachable && !o.error)
+          o.error = { kind: 'timeout', message: 'the observation deadline passed first' };
+      }
+    }
+    return list.map((o) => structuredClone(o)).sort((a, b) => a.address.localeCompare(b.address));
+  }
+
+  closeAll(): void {
+    for (const client of this.clients.values()) client.close();
+  }
+}
