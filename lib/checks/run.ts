@@ -1,0 +1,62 @@
+import type { Snapshot } from '../observe/types';
+import { mergeRanges } from '../topology/slots';
+import { CHECKS } from './catalog';
+import type { Check, Finding, Report, ReportStatus, Severity } from './types';
+import { viewOf } from './view';
+
+const rank: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+/**
+ * Runs every check of the catalog on one snapshot. A check that throws is itself a finding
+ * (`check-crashed`): one bad check never hides the others.
+ */
+export function runChecks(snapshot: Snapshot, checks: readonly Check[] = CHECKS): Finding[] {
+  const findings: Finding[] = [];
+  for (const check of checks) {
+    try {
+      for (const finding of check.run(snapshot)) {
+        findings.push(finding.slots ? { ...finding, slots: mergeRanges(finding.slots) } : finding);
+      }
+    } catch (error) {
+      findings.push({
+        id: 'check-crashed',
+        severity: 'warning',
+        summary: `check ${check.id} could not run on this snapshot: ${error instanceof Error ? error.message : String(error)}`,
+        evidence: { check: check.id },
+      });
+    }
+  }
+  return findings.sort((a, b) => rank[a.severity] - rank[b.severity] || a.id.localeCompare(b.id));
+}
+
+/** `unknown` when no node could be observed; otherwise the worst severity found (info does not count). */
+export function statusOf(snapshot: Snapshot, findings: Finding[]): ReportStatus {
+  if (!snapshot.nodes.some((n) => n.reachable && n.clusterNodes)) return 'unknown';
+  if (findings.some((f) => f.severity === 'critical')) return 'critical';
+  if (findings.some((f) => f.severity === 'warning')) return 'warning';
+  return 'ok';
+}
+
+/** Snapshot -> report (DESIGN §3). */
+export function buildReport(snapshot: Snapshot, checks: readonly Check[] = CHECKS): Report {
+  const findings = runChecks(snapshot, checks);
+  const view = viewOf(snapshot);
+  const nodes: Report['nodes'] = snapshot.nodes.map((o) => {
+    const facts = o.id ? view.nodes.get(o.id) : undefined;
+    return {
+      address: o.address,
+      id: o.id,
+      role: facts?.role,
+      reachable: o.reachable,
+      ...(o.error ? { error: `${o.error.kind}: ${o.error.message}` } : {}),
+    };
+  });
+  return {
+    cluster: snapshot.cluster ?? snapshot.seeds.join(','),
+    checkedAt: snapshot.takenAt,
+    durationMs: snapshot.durationMs,
+    nodes,
+    findings,
+    status: statusOf(snapshot, findings),
+  };
+}

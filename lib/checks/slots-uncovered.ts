@@ -1,0 +1,48 @@
+import { formatRanges, rangesFromSlots } from '../topology/slots';
+import { SLOT_COUNT } from '../topology/types';
+import { cli } from './runbook';
+import type { Check } from './types';
+import { viewOf } from './view';
+
+/** Slots that no reachable node assigns to anyone: every key in them is refused. */
+export const slotsUncovered: Check = {
+  id: 'slots-uncovered',
+  severity: 'critical',
+  title: 'Slots not served by any node',
+  run(snapshot) {
+    const view = viewOf(snapshot);
+    if (view.observers.length === 0) return [];
+    const uncovered: number[] = [];
+    for (let slot = 0; slot < SLOT_COUNT; slot++) if (view.claimants(slot).size === 0) uncovered.push(slot);
+    if (uncovered.length === 0) return [];
+    const ranges = rangesFromSlots(uncovered);
+    const keys: Record<string, number> = {};
+    for (const o of snapshot.nodes) {
+      let n = 0;
+      for (const slot of uncovered) n += o.slotKeyCounts?.[String(slot)] ?? 0;
+      if (n > 0) keys[o.address] = n;
+    }
+    const seed = view.observers[0]?.observation.address ?? '';
+    const [first, last] = ranges[0] ?? [0, 0];
+    return [
+      {
+        id: 'slots-uncovered',
+        severity: 'critical',
+        summary: `${uncovered.length} slot(s) not served by any node (${formatRanges(ranges)})`,
+        slots: ranges,
+        evidence: {
+          observers: view.observers.map((o) => o.observation.address),
+          keysInUncoveredSlotsByNode: keys,
+        },
+        runbook: [
+          `redis-cli --cluster check ${seed}`,
+          Object.keys(keys).length === 0
+            ? `No node holds keys of these slots: assign them, e.g. ${cli(seed, 'CLUSTER', 'ADDSLOTSRANGE', first, last)}`
+            : `Keys of these slots exist on ${Object.keys(keys).join(', ')}: assign the slots to that node with CLUSTER ADDSLOTSRANGE on it`,
+          `redis-cli --cluster fix ${seed}   # review its plan first: it may move keys`,
+        ],
+        remedy: 'assign-uncovered-slots',
+      },
+    ];
+  },
+};
