@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import Redis from 'ioredis';
 import type { NodeError, NodeErrorKind } from './types';
 
@@ -23,6 +25,24 @@ export function splitAddress(address: string): { host: string; port: number } {
   return { host, port: Number(address.slice(at + 1)) };
 }
 
+/**
+ * Node's own roots, plus NODE_EXTRA_CA_CERTS, plus the user's CA. Passing `ca` to TLS replaces the
+ * default store, so the defaults are listed explicitly; undefined keeps Node's behaviour untouched.
+ */
+function trustStore(extra?: string): string[] | undefined {
+  if (!extra) return undefined;
+  const store = [...rootCertificates, extra];
+  const envFile = process.env.NODE_EXTRA_CA_CERTS;
+  if (envFile) {
+    try {
+      store.push(readFileSync(envFile, 'utf8'));
+    } catch {
+      // Node itself warns about an unreadable NODE_EXTRA_CA_CERTS at start-up
+    }
+  }
+  return store;
+}
+
 const isIp = (host: string) => /^[\d.]+$/.test(host) || host.includes(':');
 
 /** An ioredis client for one node that fails fast instead of retrying: a dead node is a fact, not a wait. */
@@ -30,7 +50,7 @@ export function connectNode(address: string, options: ConnectionOptions): NodeCl
   const { host, port } = splitAddress(address);
   const tls = options.tls
     ? {
-        ca: options.tls.ca,
+        ca: trustStore(options.tls.ca),
         rejectUnauthorized: !options.tls.insecure,
         // SNI and hostname verification use the name the node announces; SNI must not be an IP.
         servername: isIp(host) ? undefined : host,

@@ -1,0 +1,66 @@
+import { Command, CommanderError, Option } from 'commander';
+import { type CheckFlags, checkCommand } from './check-command';
+import { UsageError } from './connection-options';
+import type { CliIo } from './io';
+
+export const EXIT_USAGE = 64;
+
+function connectionOptions(command: Command): Command {
+  return command
+    .option('--user <name>', 'ACL user name')
+    .option('--password-env <VAR>', 'read the password from this environment variable')
+    .option('--tls', 'connect with TLS (certificates verified)')
+    .option(
+      '--tls-ca <file>',
+      "extra CA certificate (PEM) to trust, besides Node's own and NODE_EXTRA_CA_CERTS",
+    )
+    .option('--tls-insecure', 'do not verify certificates (like redis-cli --insecure)')
+    .option('--timeout-ms <n>', 'deadline for the whole observation, ms (default 10000)')
+    .addOption(
+      new Option(
+        '--map <announced=reachable...>',
+        'address map for NAT: announced HOST:PORT=reachable HOST:PORT',
+      ),
+    );
+}
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script) and returns the exit status. Never calls
+ * `process.exit`, so tests run it in-process.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let status = 0;
+  const program = new Command('cluster-doctor')
+    .description('Checks a Redis Cluster and repairs known-safe failures behind guards.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.warn(s.trimEnd()) });
+  connectionOptions(
+    program
+      .command('check')
+      .description(
+        'observe every node, run every check, print a report (exit 0 ok, 1 warning, 2 critical, 3 unknown)',
+      )
+      .argument('[seeds...]', 'HOST:PORT of one or more nodes'),
+  )
+    .option('--json', 'print exactly one JSON document on stdout')
+    .option('--snapshot-out <file>', 'save the observed snapshot as JSON')
+    .option('--from-snapshot <file>', 'run the checks on a saved snapshot, with no network')
+    .option('--quick', 'skip counting keys in every owned slot (faster; misses stranded keys)')
+    .option('--name <cluster>', 'cluster name for the report')
+    .action(async (seeds: string[], flags: CheckFlags) => {
+      status = await checkCommand(seeds, flags, io);
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      io.warn(`cluster-doctor: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
