@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type CheckFlags, checkCommand } from './check-command';
 import { UsageError } from './connection-options';
+import { type FixFlags, fixCommand } from './fix-command';
 import type { CliIo } from './io';
 
 export const EXIT_USAGE = 64;
@@ -49,6 +50,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--name <cluster>', 'cluster name for the report')
     .action(async (seeds: string[], flags: CheckFlags) => {
       status = await checkCommand(seeds, flags, io);
+    });
+  connectionOptions(
+    program
+      .command('fix')
+      .description('plan the guarded remedies and, with --yes, apply them (exit 0 when healthy afterwards)')
+      .argument('[seeds...]', 'HOST:PORT of one or more nodes'),
+  )
+    .option('--dry-run', 'only print the plan (the default)')
+    .option('--yes', 'apply the actions every guard allows')
+    .option('--allow <ids>', 'comma-separated remedy ids allowed to act (opt-in ones must be named)')
+    .option('--settle-ms <n>', 'time between the two observations that must agree (default 5000)')
+    .option('--json', 'print exactly one JSON document on stdout')
+    .option('--ghost-min-age-ms <n>', 'forget-ghost-node: how long a node must have been silent')
+    .option('--failed-master-min-age-ms <n>', 'promote-replica: how long a master must have been failed')
+    .option('--takeover', 'promote-replica may use CLUSTER FAILOVER TAKEOVER')
+    .action(async (seeds: string[], flags: FixFlags) => {
+      status = await fixCommand(seeds, flags, io);
     });
   try {
     await program.parseAsync(argv, { from: 'user' });

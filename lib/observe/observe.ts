@@ -16,6 +16,8 @@ export interface ObserveOptions extends Omit<ConnectionOptions, 'nodeTimeoutMs'>
    * stranded in slots a node does not own. About 16 384 cheap commands spread over the masters.
    */
   deepKeyScan?: boolean;
+  /** Slots whose key counts are always recorded (a remedy's slots, before and after it acts). */
+  extraSlots?: number[];
 }
 
 /** The address the checker dials for a node: announced hostname or IP, then the address map. */
@@ -42,7 +44,7 @@ export async function observeCluster(seeds: string[], options: ObserveOptions = 
   const timeoutMs = options.timeoutMs ?? 10_000;
   const nodeTimeoutMs = options.nodeTimeoutMs ?? Math.min(3000, Math.max(250, Math.floor(timeoutMs / 4)));
   const connection: ConnectionOptions = { ...options, nodeTimeoutMs };
-  const session = new ObservationSession(connection, options.deepKeyScan ?? true);
+  const session = new ObservationSession(connection, options.deepKeyScan ?? true, options.extraSlots ?? []);
   let deadlineHit = false;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => {
@@ -74,6 +76,7 @@ class ObservationSession {
   constructor(
     private readonly options: ConnectionOptions,
     private readonly deepKeyScan: boolean,
+    private readonly extraSlots: number[],
   ) {}
 
   async run(seeds: string[]): Promise<void> {
@@ -90,6 +93,7 @@ class ObservationSession {
     await Promise.all([...discovered].map(([address, id]) => this.observeNode(address, id)));
     const observed = [...this.observations.values()];
     const matter = slotsThatMatter(observed);
+    for (const slot of this.extraSlots) matter.add(slot);
     await Promise.all(
       observed.map((o) => {
         const client = this.clients.get(o.address);

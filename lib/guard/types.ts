@@ -1,0 +1,61 @@
+import type { ClusterView } from '../checks/view';
+import type { PlannedAction, RemedySettings } from '../remedies/types';
+
+export type Mode = 'off' | 'dry-run' | 'auto';
+
+export interface Budget {
+  maxActions: number;
+  maxSlots: number;
+  maxKeysMoved: number;
+}
+
+export interface Policy {
+  mode: Mode;
+  /** Remedy ids allowed to act; opt-in remedies act only when listed. Undefined: every non-opt-in remedy. */
+  allow?: string[];
+  /** Minimum time between the two observations the persistence guard compares. */
+  settleMs: number;
+  budget: Budget;
+  settings: Omit<RemedySettings, 'now'>;
+}
+
+export type EntryStatus = 'allowed' | 'dry-run' | 'refused' | 'escalated' | 'unavailable';
+
+/** One candidate action and the guard that decided it. */
+export interface PlanEntry {
+  action: PlannedAction;
+  status: EntryStatus;
+  /** The guard that refused, or the last one that allowed. */
+  guard: string;
+  reason: string;
+}
+
+export interface Plan {
+  mode: Mode;
+  settleMs: number;
+  entries: PlanEntry[];
+}
+
+/** What a guard sees: the action as planned on the second observation, both views, the policy, the budget so far. */
+export interface GuardInput {
+  action: PlannedAction;
+  /** The action as planned on the first observation, if it was planned then. */
+  earlier?: PlannedAction;
+  first: ClusterView;
+  second: ClusterView;
+  policy: Policy;
+  spent: { actions: number; slots: number; keysMoved: number };
+}
+
+export interface GuardVerdict {
+  status: Exclude<EntryStatus, 'allowed'>;
+  reason: string;
+}
+
+/** One rule of DESIGN §5: undefined lets the action through, a verdict stops it. */
+export interface Guard {
+  id: string;
+  check(input: GuardInput): GuardVerdict | undefined;
+}
+
+export const DEFAULT_BUDGET: Budget = { maxActions: 10, maxSlots: 2048, maxKeysMoved: 1_000_000 };

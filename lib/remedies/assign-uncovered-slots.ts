@@ -1,0 +1,162 @@
+import { cli } from '../checks/runbook';
+import type { ClusterView } from '../checks/view';
+import { countSlots, formatRanges, rangesFromSlots, slotsInRanges } from '../topology/slots';
+import { SLOT_COUNT, type SlotRange } from '../topology/types';
+import type { PlannedAction, Remedy } from './types';
+
+interface Params extends Record<string, unknown> {
+  owner: { id: string; address: string };
+  ranges: SlotRange[];
+}
+
+/**
+ * Slots no node claims. No keys anywhere: give them to one master (a neighbour's owner when one
+ * exists, keeping ranges contiguous, else the master with fewest slots). Keys of a slot on exactly
+ * one master: give it to that master. Keys on several masters, or a node we cannot see (its keys are
+ * unknown), or a failed node: escalate. A lost shard is not uncovered (its master still claims its
+ * slots), so this never hands a dead shard's slots elsewhere.
+ */
+export const assignUncoveredSlots: Remedy = {
+  id: 'assign-uncovered-slots',
+  title: 'Assign slots no node serves',
+  optIn: false,
+  plan(view) {
+    if (view.observers.length === 0) return [];
+    const uncovered: number[] = [];
+    for (let slot = 0; slot < SLOT_COUNT; slot++) if (view.claimants(slot).size === 0) uncovered.push(slot);
+    if (uncovered.length === 0) return [];
+    const masters = view.observers.filter((o) => o.self.role === 'master' && !o.self.fail);
+    const blind = [...view.nodes.values()].filter(
+      (n) => !n.observation?.reachable || [...n.seenBy.values()].some((e) => e.fail),
+    );
+    const holders = (slot: number) =>
+      masters.filter((m) => (m.observation.slotKeyCounts?.[String(slot)] ?? 0) > 0).map((m) => m.self.id);
+    const fingerprint = JSON.stringify({
+      uncovered: formatRanges(rangesFromSlots(uncovered)),
+      keys: uncovered.flatMap((s) =>
+        holders(s).map((id) => `${s}@${id}:${view.keysIn(view.addressOf(id), s)}`),
+      ),
+    });
+    const base = {
+      remedy: 'assign-uncovered-slots',
+      subCase: 'escalate',
+      fingerprint,
+      nodes: [] as string[],
+      commands: [] as string[],
+    };
+    if (blind.length > 0 || masters.length === 0) {
+      const reason =
+        masters.length === 0
+          ? 'no reachable master to assign slots to'
+          : `cannot see every node (${blind.map((n) => n.address).join(', ')}): keys of the uncovered slots may live there`;
+      return [escalation(base, rangesFromSlots(uncovered), reason)];
+    }
+    const empty: number[] = [];
+    const byHolder = new Map<string, number[]>();
+    const contested: number[] = [];
+    for (const slot of uncovered) {
+      const h = holders(slot);
+      if (h.length === 0) empty.push(slot);
+      else if (h.length === 1) byHolder.set(h[0] as string, [...(byHolder.get(h[0] as string) ?? []), slot]);
+      else contested.push(slot);
+    }
+    const actions: PlannedAction[] = [];
+    if (contested.length > 0) {
+      actions.push(
+        escalation(base, rangesFromSlots(contested), 'keys of these slots exist on several masters'),
+      );
+    }
+    // One action per receiving master: the slots whose keys it holds, plus the empty ranges it is chosen for.
+    const byOwner = new Map<string, { slots: number[]; holds: boolean }>();
+    const give = (id: string, slots: number[], holds: boolean) => {
+      const entry = byOwner.get(id) ?? { slots: [], holds: false };
+      entry.slots.push(...slots);
+      entry.holds ||= holds;
+      byOwner.set(id, entry);
+    };
+    for (const [id, slots] of byHolder) give(id, slots, true);
+    for (const range of rangesFromSlots(empty))
+      give(chooseOwner(view, range), [...slotsInRanges([range])], false);
+    for (const [id, { slots, holds }] of byOwner) {
+      actions.push(
+        assignment(view, base, id, rangesFromSlots(slots), holds ? 'keys-on-one-master' : 'no-keys'),
+      );
+    }
+    return actions;
+  },
+  async apply(action, exec) {
+    const p = action.params as Params;
+    const executed: string[] = [];
+    for (const [first, last] of p.ranges) {
+      executed.push(`${p.owner.address} CLUSTER ADDSLOTSRANGE ${first} ${last}`);
+      await exec.run(p.owner.address, 'CLUSTER', 'ADDSLOTSRANGE', first, last);
+    }
+    return { executed, keysMoved: 0 };
+  },
+  verify(action, view) {
+    const p = action.params as Params;
+    for (const [first, last] of p.ranges) {
+      for (const o of view.observers.filter((x) => x.self.role === 'master')) {
+        for (const slot of [first, last]) {
+          if (view.ownerIn(o.observation, slot) !== p.owner.id) {
+            return `${o.observation.address} does not yet say ${p.owner.address} owns slot ${slot}`;
+          }
+        }
+      }
+    }
+    return undefined;
+  },
+};
+
+/** A neighbour's owner (keeps ranges contiguous), the one with fewest slots; else the master with fewest slots. */
+function chooseOwner(view: ClusterView, [first, last]: SlotRange): string {
+  const masters = view.observers.filter((o) => o.self.role === 'master' && !o.self.fail);
+  const slotsOf = (id: string) => countSlots(masters.find((m) => m.self.id === id)?.self.slots ?? []);
+  const neighbours = [first - 1, last + 1]
+    .filter((s) => s >= 0 && s < SLOT_COUNT)
+    .flatMap((s) => [...view.claimants(s)])
+    .filter((id) => masters.some((m) => m.self.id === id));
+  const candidates = neighbours.length > 0 ? [...new Set(neighbours)] : masters.map((m) => m.self.id);
+  return candidates.sort(
+    (a, b) => slotsOf(a) - slotsOf(b) || view.addressOf(a).localeCompare(view.addressOf(b)),
+  )[0] as string;
+}
+
+function assignment(
+  view: ClusterView,
+  base: Pick<PlannedAction, 'remedy' | 'fingerprint' | 'commands' | 'nodes' | 'subCase'>,
+  ownerId: string,
+  ranges: SlotRange[],
+  subCase: string,
+): PlannedAction {
+  const address = view.addressOf(ownerId);
+  return {
+    ...base,
+    key: `assign-uncovered-slots:${formatRanges(ranges)}`,
+    subCase,
+    summary: `assign ${formatRanges(ranges)} to ${address}${subCase === 'keys-on-one-master' ? ' (the only node holding keys of them)' : ' (no keys anywhere)'}`,
+    slots: ranges,
+    nodes: [address],
+    commands: ranges.map(([a, b]) => cli(address, 'CLUSTER', 'ADDSLOTSRANGE', a, b)),
+    params: { owner: { id: ownerId, address }, ranges } satisfies Params,
+  };
+}
+
+function escalation(
+  base: Pick<PlannedAction, 'remedy' | 'fingerprint' | 'commands' | 'nodes' | 'subCase'>,
+  ranges: SlotRange[],
+  reason: string,
+): PlannedAction {
+  return {
+    ...base,
+    key: `assign-uncovered-slots:${formatRanges(ranges)}`,
+    summary: `slots ${formatRanges(ranges)}: ${reason}`,
+    slots: ranges,
+    escalate: reason,
+    runbook: [
+      'For each slot: CLUSTER COUNTKEYSINSLOT on every master; the slot belongs where its keys are.',
+      'Keys on several masters need a person: move them with MIGRATE (never REPLACE), then CLUSTER ADDSLOTS.',
+    ],
+    params: {},
+  };
+}

@@ -1,0 +1,61 @@
+import { type ConnectionOptions, connectNode, type NodeClient } from '../observe/connection';
+
+/** The node refused the command as unknown, renamed or not permitted (managed services, ACLs). */
+export class RemedyUnavailableError extends Error {
+  override name = 'RemedyUnavailableError';
+}
+
+/** MIGRATE met a key that already exists on the target: nothing was overwritten, the run stops. */
+export class BusyKeyError extends Error {
+  override name = 'BusyKeyError';
+}
+
+/** A write a remedy sent failed for another reason. */
+export class RemedyCommandError extends Error {
+  override name = 'RemedyCommandError';
+}
+
+/**
+ * Sends remedy commands to nodes by address and records each one. The only place remedies write;
+ * errors come back as named classes so the runner can tell "unavailable" from "failed".
+ */
+export class Executor {
+  private readonly clients = new Map<string, NodeClient>();
+  readonly log: string[] = [];
+
+  constructor(readonly connection: ConnectionOptions) {}
+
+  async run(address: string, ...args: (string | number)[]): Promise<unknown> {
+    const text = args.map(String);
+    this.log.push(`${address} ${redact(text, this.connection.password).join(' ')}`);
+    let client = this.clients.get(address);
+    if (!client) {
+      client = connectNode(address, this.connection);
+      this.clients.set(address, client);
+    }
+    try {
+      await client.connect();
+      return await client.redis.call(text[0] as string, ...text.slice(1));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const safe = this.connection.password ? message.split(this.connection.password).join('***') : message;
+      if (/BUSYKEY/.test(safe)) throw new BusyKeyError(`${address}: ${safe}`);
+      if (/unknown command|unknown subcommand|NOPERM|disabled/i.test(safe)) {
+        throw new RemedyUnavailableError(`${address} refused ${text.slice(0, 2).join(' ')}: ${safe}`);
+      }
+      throw new RemedyCommandError(`${address} ${text.slice(0, 3).join(' ')}: ${safe}`);
+    }
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}
+
+/** Hides AUTH arguments of MIGRATE in logs. */
+function redact(args: string[], password?: string): string[] {
+  return args.map((a, i) =>
+    (password && a === password) || /^AUTH2?$/i.test(args[i - 1] ?? '') ? '***' : a,
+  );
+}

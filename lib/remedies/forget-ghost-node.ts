@@ -1,0 +1,70 @@
+import { cli } from '../checks/runbook';
+import type { NodeFacts } from '../checks/view';
+import type { PlannedAction, Remedy } from './types';
+
+/**
+ * Opt-in. A node the cluster flags `fail`/`noaddr`, that owns no slots, is no one's master, and has
+ * not answered a ping for `ghostMinAgeMs`: every other node forgets it, all at once (CLUSTER FORGET
+ * bans a node id for 60 s per node, so the whole cluster must forget it inside that window or
+ * gossip brings it back). Handshake entries expire by themselves and are left alone.
+ */
+export const forgetGhostNode: Remedy = {
+  id: 'forget-ghost-node',
+  title: 'Forget a failed node that owns nothing',
+  optIn: true,
+  plan(view, settings) {
+    const actions: PlannedAction[] = [];
+    for (const facts of view.nodes.values()) {
+      if (facts.observation?.reachable) continue;
+      const lines = [...facts.seenBy.values()];
+      const ghostly = lines.filter((e) => e.fail || e.noaddr).length;
+      if (lines.length === 0 || ghostly * 2 <= lines.length) continue;
+      const lastPong = Math.max(0, ...lines.map((e) => e.pongRecv));
+      const ageMs = lastPong === 0 ? Number.POSITIVE_INFINITY : settings.now - lastPong;
+      const forgetters = view.observers.map((o) => o.observation.address).sort();
+      const base: PlannedAction = {
+        remedy: 'forget-ghost-node',
+        key: `forget-ghost-node:${facts.id}`,
+        subCase: 'ghost',
+        summary: `forget ${describe(facts)} on ${forgetters.length} node(s)`,
+        slots: [],
+        nodes: forgetters,
+        commands: forgetters.map((a) => cli(a, 'CLUSTER', 'FORGET', facts.id)),
+        fingerprint: JSON.stringify({ id: facts.id, flags: lines.map((e) => e.flags.join(',')).sort() }),
+        params: { id: facts.id, forgetters },
+      };
+      const owns = lines.some((e) => e.slots.length > 0);
+      const isMaster = [...view.nodes.values()].some(
+        (n) => n.masterId === facts.id && n.observation?.reachable,
+      );
+      const reason = owns
+        ? 'it still owns slots (a failed master: see promote-replica)'
+        : isMaster
+          ? 'reachable replicas still follow it'
+          : ageMs < settings.ghostMinAgeMs
+            ? `silent for ${Math.round(ageMs / 1000)} s only (threshold ${Math.round(settings.ghostMinAgeMs / 1000)} s)`
+            : undefined;
+      actions.push(
+        reason
+          ? { ...base, subCase: 'escalate', escalate: reason, summary: `${describe(facts)}: ${reason}` }
+          : base,
+      );
+    }
+    return actions;
+  },
+  async apply(action, exec) {
+    const id = String(action.params.id);
+    const forgetters = action.params.forgetters as string[];
+    await Promise.all(forgetters.map((a) => exec.run(a, 'CLUSTER', 'FORGET', id)));
+    return { executed: forgetters.map((a) => `${a} CLUSTER FORGET ${id}`), keysMoved: 0 };
+  },
+  verify(action, view) {
+    const id = String(action.params.id);
+    const still = view.observers.filter((o) => o.observation.clusterNodes?.some((e) => e.id === id));
+    return still.length > 0
+      ? `${still.map((o) => o.observation.address).join(', ')} still list ${id}`
+      : undefined;
+  },
+};
+
+const describe = (facts: NodeFacts) => `${facts.address} (${facts.id.slice(0, 8)})`;

@@ -1,0 +1,87 @@
+import { cli } from '../checks/runbook';
+import type { ClusterView } from '../checks/view';
+import { infoNumber } from '../topology/info';
+import { mergeRanges } from '../topology/slots';
+import type { PlannedAction, Remedy } from './types';
+
+/**
+ * Opt-in. A master the cluster flags `fail` for longer than `failedMasterMinAgeMs`, whose slots no
+ * one else serves, and that has a reachable replica: `CLUSTER FAILOVER FORCE` on the replica with the
+ * highest replication offset (`TAKEOVER` only when explicitly allowed). No replica: a lost shard,
+ * escalated; its slots are never handed to another master.
+ */
+export const promoteReplica: Remedy = {
+  id: 'promote-replica',
+  title: 'Promote the best replica of a failed master',
+  optIn: true,
+  plan(view, settings) {
+    const actions: PlannedAction[] = [];
+    for (const facts of view.nodes.values()) {
+      const lines = [...facts.seenBy.values()];
+      if (facts.observation?.reachable || facts.role !== 'master') continue;
+      if (lines.filter((e) => e.fail).length * 2 <= lines.length) continue;
+      const slots = mergeRanges(lines.flatMap((e) => e.slots));
+      if (slots.length === 0) continue;
+      const servedElsewhere = slots.some(([a]) => [...view.claimants(a)].some((id) => id !== facts.id));
+      if (servedElsewhere) continue;
+      const lastPong = Math.max(0, ...lines.map((e) => e.pongRecv));
+      const ageMs = lastPong === 0 ? Number.POSITIVE_INFINITY : settings.now - lastPong;
+      const replicas = bestReplicas(view, facts.id);
+      const best = replicas[0];
+      const verb = settings.allowTakeover ? 'TAKEOVER' : 'FORCE';
+      const base: PlannedAction = {
+        remedy: 'promote-replica',
+        key: `promote-replica:${facts.id}`,
+        subCase: verb.toLowerCase(),
+        summary: `promote ${best?.address ?? '(none)'} in place of failed master ${facts.address}`,
+        slots,
+        nodes: best ? [best.address] : [],
+        commands: best ? [cli(best.address, 'CLUSTER', 'FAILOVER', verb)] : [],
+        fingerprint: JSON.stringify({
+          id: facts.id,
+          replicas: replicas.map((r) => `${r.address}:${r.offset}`),
+        }),
+        params: { failed: facts.id, replica: best?.address, replicaId: best?.id, verb },
+      };
+      const reason = !best
+        ? `no reachable replica of ${facts.address}: the shard is lost; restore the node or its data, do not reassign its slots`
+        : ageMs < settings.failedMasterMinAgeMs
+          ? `failed ${Math.round(ageMs / 1000)} s ago only (threshold ${Math.round(settings.failedMasterMinAgeMs / 1000)} s): the cluster may still fail over by itself`
+          : undefined;
+      actions.push(
+        reason
+          ? { ...base, subCase: 'escalate', escalate: reason, summary: `${facts.address}: ${reason}` }
+          : base,
+      );
+    }
+    return actions;
+  },
+  async apply(action, exec) {
+    const replica = String(action.params.replica);
+    await exec.run(replica, 'CLUSTER', 'FAILOVER', String(action.params.verb));
+    return { executed: [`${replica} CLUSTER FAILOVER ${action.params.verb}`], keysMoved: 0 };
+  },
+  verify(action, view) {
+    const id = String(action.params.replicaId);
+    const self = view.nodes.get(id)?.self;
+    if (!self || self.role !== 'master') return `${action.params.replica} is not a master yet`;
+    const [first] = action.slots[0] ?? [0];
+    const stale = view.observers.filter((o) => view.ownerIn(o.observation, first) !== id);
+    return stale.length > 0
+      ? `${stale.map((o) => o.observation.address).join(', ')} do not yet see it as owner`
+      : undefined;
+  },
+};
+
+function bestReplicas(view: ClusterView, masterId: string) {
+  return [...view.nodes.values()]
+    .filter(
+      (n) => n.role === 'replica' && n.masterId === masterId && n.observation?.reachable && !n.self?.fail,
+    )
+    .map((n) => ({
+      id: n.id,
+      address: n.address,
+      offset: infoNumber(n.observation?.info ?? {}, 'replication', 'slave_repl_offset') ?? -1,
+    }))
+    .sort((a, b) => b.offset - a.offset || a.address.localeCompare(b.address));
+}
