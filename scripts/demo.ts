@@ -1,29 +1,198 @@
 /**
- * The throwaway-cluster demo. For now it shows the harness at work: a real 3x1 cluster formed,
- * loaded, broken by an uncovered slot range, and stopped. The check and fix steps join it as the
- * engines land.
+ * `npm run demo`: a throwaway 3x1 Redis Cluster on free loopback ports, broken the way failed
+ * reshards break clusters, found by the same code path as the scheduled Lambda (messages printed as
+ * SNS would deliver them), repaired by the guarded fix, and proven to have lost no key.
+ *
+ *   npm run demo -- [--faults half-moved,uncovered,importing] [--keep]
  */
-import { Faults, keyLedger, loadKeys, TestCluster } from '../lib/harness';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_BUDGET, type Policy } from '../lib/guard/types';
+import {
+  Faults,
+  type HarnessNode,
+  type KeyLedger,
+  keyLedger,
+  keysInSlot,
+  loadKeys,
+  TestCluster,
+} from '../lib/harness';
+import { ConsoleSink } from '../lib/notify/console-sink';
+import { renderFixText } from '../lib/notify/fix-text';
+import { fixCluster } from '../lib/remediate/fix';
+import { DEFAULT_SETTINGS } from '../lib/remedies/types';
+import { scheduledCheck } from '../lib/service/scheduled-check';
+import { FileStateStore } from '../lib/state/file-store';
+import { keySlot } from '../lib/topology/keyslot';
 
-async function main(): Promise<void> {
-  const t0 = performance.now();
-  const step = (text: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${text}`);
-  step('starting a 3 masters x 1 replica cluster on free loopback ports');
+const FAULTS = ['half-moved', 'uncovered', 'importing'] as const;
+type Fault = (typeof FAULTS)[number];
+const HALF_MOVED_SLOT = 4242;
+const IMPORTING_SLOT = 9000;
+const UNCOVERED: [number, number] = [15000, 15099];
+
+const { values } = parseArgs({
+  options: {
+    faults: { type: 'string', default: FAULTS.join(',') },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const faults = (values.faults ?? '').split(',').filter(Boolean) as Fault[];
+for (const f of faults)
+  if (!FAULTS.includes(f)) throw new Error(`unknown fault ${f}; choose from ${FAULTS.join(', ')}`);
+
+const t0 = performance.now();
+let lastStep = t0;
+function step(text: string): void {
+  const now = performance.now();
+  console.log(
+    `\n\u001b[1m[${((now - t0) / 1000).toFixed(1)} s] ${text}\u001b[0m  (previous step ${((now - lastStep) / 1000).toFixed(1)} s)`,
+  );
+  lastStep = now;
+}
+
+async function main(): Promise<number> {
+  step('1. Start a throwaway cluster: 3 masters x 1 replica on free loopback ports');
   const cluster = await TestCluster.start({ masters: 3, replicasPerMaster: 1 });
+  const stateDir = mkdtempSync(join(tmpdir(), 'cluster-doctor-demo-state-'));
   try {
-    step(`cluster formed: ${cluster.seeds.join(' ')}`);
-    await loadKeys(cluster, 10_000);
-    step(`loaded ${(await keyLedger(cluster)).total} keys`);
-    await new Faults(cluster).delSlots(0, 99);
-    const info = String(await cluster.nodes[0]?.process.command('CLUSTER', 'INFO'));
-    step(`slots 0-99 removed from every node: ${info.match(/cluster_state:\w+/)?.[0]}`);
+    console.log(`   nodes: ${cluster.seeds.join(' ')}`);
+    step('2. Load keys (20 000 spread over the slots, 600 in one slot that a reshard will half-move)');
+    const spread = Array.from({ length: 20_000 }, (_, i) => `demo:${i}`).filter((k) => {
+      const s = keySlot(k);
+      return s < UNCOVERED[0] || s > UNCOVERED[1];
+    });
+    await loadKeys(cluster, 0, [...spread, ...keysInSlot(HALF_MOVED_SLOT, 600, 'order')]);
+    const before = await keyLedger(cluster);
+    console.log(`   ${before.total} keys on ${before.perNode.size} masters`);
+
+    step(`3. Break it: ${faults.join(', ')}`);
+    await breakCluster(cluster, new Faults(cluster), faults);
+
+    const sink = new ConsoleSink();
+    const state = new FileStateStore(stateDir);
+    const check = (kind: 'nightly' | 'frequent') =>
+      scheduledCheck(
+        { cluster: 'demo', seeds: [cluster.seeds[0] as string], kind, observe: {}, remediation: 'auto' },
+        { state, sink },
+      );
+
+    step("4. Scheduled check (the check Lambda's code path), messages as SNS would deliver them");
+    const first = await check('frequent');
+    console.log(
+      `   status ${first.report.status.toUpperCase()}, ${first.report.findings.length} finding(s), ${first.messages.length} message(s) published`,
+    );
+
+    const policy = (mode: Policy['mode']): Policy => ({
+      mode,
+      settleMs: 1000,
+      budget: DEFAULT_BUDGET,
+      settings: DEFAULT_SETTINGS,
+    });
+    const seeds = [cluster.seeds[0] as string];
+    step('5. Dry-run plan (the default): what would run, and the guard that allowed or refused each action');
+    console.log(renderFixText(await fixCluster(seeds, { observe: {}, policy: policy('dry-run') })));
+
+    step('6. Guarded fix in auto mode: re-verify, act, verify, count keys');
+    const fixed = await fixCluster(seeds, {
+      observe: {},
+      policy: policy('auto'),
+      log: (l) => console.log(`   ${l}`),
+    });
+    console.log(renderFixText(fixed));
+
+    step('7. Scheduled check again: the problems are resolved');
+    const second = await check('nightly');
+    console.log(
+      `   status ${second.report.status.toUpperCase()}, ${second.messages.map((m) => m.kind).join(' + ')} message(s)`,
+    );
+
+    step('8. Key ledger: every key accounted for');
+    await cluster.waitHealthy();
+    const after = await keyLedger(cluster);
+    const lost = printLedger(
+      before,
+      after,
+      fixed.actions.flatMap((a) => Object.keys(a.keysBefore ?? {}).map(Number)),
+    );
+    const states = await Promise.all(
+      cluster.nodes.map(
+        async (n) => String(await n.process.command('CLUSTER', 'INFO')).match(/cluster_state:(\w+)/)?.[1],
+      ),
+    );
+    const healthy = second.report.status === 'ok' && states.every((s) => s === 'ok');
+    console.log(`   cluster_state on every node: ${states.join(', ')}`);
+    console.log(
+      `\n${healthy && !lost ? '\u001b[32mHEALTHY' : '\u001b[31mNOT HEALTHY'}\u001b[0m: ${after.total} of ${before.total} keys, status ${second.report.status}`,
+    );
+    if (values.keep) {
+      console.log(
+        `\n--keep: the cluster stays up (${cluster.seeds[0]}). Try: npx cluster-doctor check ${cluster.seeds[0]}. Ctrl-C stops it.`,
+      );
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+    return healthy && !lost ? 0 : 1;
   } finally {
     await cluster.stop();
-    step('every redis-server the demo started is stopped');
+    rmSync(stateDir, { recursive: true, force: true });
+    step('9. Every redis-server the demo started is stopped');
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+async function breakCluster(cluster: TestCluster, f: Faults, chosen: Fault[]): Promise<void> {
+  const [a, b, c] = cluster.masters as [HarnessNode, HarnessNode, HarnessNode];
+  if (chosen.includes('half-moved')) {
+    const owner = (await cluster.ownerOf(HALF_MOVED_SLOT)) as HarnessNode;
+    const target = owner === b ? c : b;
+    await f.openSlot(HALF_MOVED_SLOT, owner, target);
+    const moved = await f.migrateKeys(HALF_MOVED_SLOT, owner, target, 300);
+    console.log(
+      `   half-moved: slot ${HALF_MOVED_SLOT} migrating ${owner.address} -> ${target.address}, ${moved} of its keys moved, then the reshard "died"`,
+    );
+  }
+  if (chosen.includes('uncovered')) {
+    await f.delSlots(...UNCOVERED);
+    console.log(
+      `   uncovered: slots ${UNCOVERED.join('-')} (no keys) removed from every node: clients get CLUSTERDOWN`,
+    );
+  }
+  if (chosen.includes('importing')) {
+    const owner = (await cluster.ownerOf(IMPORTING_SLOT)) as HarnessNode;
+    const importer = owner === a ? c : a;
+    await f.openSlot(IMPORTING_SLOT, owner, importer, { importing: true, migrating: false });
+    console.log(
+      `   importing: ${importer.address} left importing slot ${IMPORTING_SLOT} with no keys and no migrating side`,
+    );
+  }
+}
+
+function printLedger(before: KeyLedger, after: KeyLedger, touched: number[]): boolean {
+  const slots = [...new Set(touched)].sort((x, y) => x - y);
+  const withKeys = slots.filter((s) => (before.perSlot.get(s) ?? 0) + (after.perSlot.get(s) ?? 0) > 0);
+  console.log('   touched slot   keys before   keys after');
+  for (const slot of withKeys) {
+    console.log(
+      `   ${String(slot).padEnd(12)} ${String(before.perSlot.get(slot) ?? 0).padStart(11)}   ${String(after.perSlot.get(slot) ?? 0).padStart(10)}`,
+    );
+  }
+  if (slots.length > withKeys.length)
+    console.log(`   (${slots.length - withKeys.length} more touched slot(s) held no key before or after)`);
+  let changed = 0;
+  for (const [slot, n] of before.perSlot) if ((after.perSlot.get(slot) ?? 0) !== n) changed++;
+  console.log(
+    `   all slots    ${String(before.total).padStart(11)}   ${String(after.total).padStart(10)}   (${changed} slot(s) with a different count)`,
+  );
+  return after.total < before.total || changed > 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,55 @@
+import { buildReport } from '../checks/run';
+import type { Report } from '../checks/types';
+import { diffReport, type RunKind } from '../notify/decide';
+import { renderChanges } from '../notify/render';
+import type { MessageSink, OutboundMessage } from '../notify/types';
+import { type ObserveOptions, observeCluster } from '../observe';
+import type { StateStore } from '../state/types';
+
+export interface ScheduledCheckInput {
+  cluster: string;
+  seeds: string[];
+  kind: RunKind;
+  observe: ObserveOptions;
+  /** Remediation mode of this cluster: the remediation run is started only in `auto`. */
+  remediation: 'off' | 'dry-run' | 'auto';
+}
+
+export interface ScheduledCheckDeps {
+  state: StateStore;
+  sink: MessageSink;
+  /** Starts the remediation run (async Lambda invoke in AWS, a direct call locally). */
+  startRemediation?: (cluster: string) => Promise<void>;
+}
+
+export interface ScheduledCheckResult {
+  report: Report;
+  messages: OutboundMessage[];
+  remediationStarted: boolean;
+}
+
+/**
+ * One scheduled run, the same in Lambda and in the demo: observe, check, compare with what earlier
+ * runs notified, publish what changed (and the nightly digest), remember, and in `auto` mode start
+ * remediation when a finding has a guarded remedy.
+ */
+export async function scheduledCheck(
+  input: ScheduledCheckInput,
+  deps: ScheduledCheckDeps,
+): Promise<ScheduledCheckResult> {
+  const snapshot = await observeCluster(input.seeds, { ...input.observe, cluster: input.cluster });
+  const report = buildReport(snapshot);
+  const previous = await deps.state.load(input.cluster);
+  const changes = diffReport(report, previous, input.kind);
+  const messages = renderChanges(report, changes);
+  for (const message of messages) await deps.sink.publish(message);
+  // Remembered only after every publish went through: a failed publish is retried by the next run.
+  await deps.state.save(input.cluster, changes.next);
+  const remediable = report.findings.some((f) => f.remedy);
+  let remediationStarted = false;
+  if (input.remediation === 'auto' && remediable && deps.startRemediation) {
+    await deps.startRemediation(input.cluster);
+    remediationStarted = true;
+  }
+  return { report, messages, remediationStarted };
+}
