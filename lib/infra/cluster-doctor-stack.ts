@@ -1,18 +1,64 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
+import type { DeploymentConfig } from '../config/schema';
+import { AlertTopic } from './alert-topic';
+import { CheckerAlarms } from './checker-alarms';
+import { MonitoredCluster } from './monitored-cluster';
+import { ScheduleDeadLetterQueue } from './schedule-dead-letter-queue';
+import { StateTable } from './state-table';
 
-/** The cluster-doctor service. For now: the KMS-encrypted alert topic every later piece publishes to. */
+export interface ClusterDoctorStackProps extends StackProps {
+  config: DeploymentConfig;
+}
+
+/**
+ * The cluster-doctor service (DESIGN §2): one alert topic, one state table and one dead-letter queue
+ * shared by every cluster; per cluster, a check and a remediation function in its VPC, its schedules
+ * and its alarms.
+ */
 export class ClusterDoctorStack extends Stack {
-  readonly topic: sns.Topic;
+  readonly alerts: AlertTopic;
+  readonly state: StateTable;
+  readonly deadLetters: ScheduleDeadLetterQueue;
+  readonly clusters: MonitoredCluster[];
+  readonly alarms: CheckerAlarms;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: ClusterDoctorStackProps) {
     super(scope, id, props);
-    const key = new kms.Key(this, 'AlertKey', {
-      enableKeyRotation: true,
-      description: 'cluster-doctor alerts',
+    const { config } = props;
+    const alarmNamePrefix = `${this.stackName}-`;
+
+    this.alerts = new AlertTopic(this, 'Alerts', {
+      clusters: config.clusters,
+      alarmEmail: config.alarmEmail,
+      alarmNamePrefix,
     });
-    this.topic = new sns.Topic(this, 'AlertTopic', { masterKey: key, enforceSSL: true });
+    this.state = new StateTable(this, 'State');
+    this.deadLetters = new ScheduleDeadLetterQueue(this, 'ScheduleDeadLetters');
+    const scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules');
+
+    this.clusters = config.clusters.map(
+      (cluster) =>
+        new MonitoredCluster(this, cluster.name, {
+          cluster,
+          timeoutMs: config.timeoutMs,
+          topic: this.alerts,
+          table: this.state,
+          deadLetterQueue: this.deadLetters.queue,
+          scheduleGroup,
+        }),
+    );
+
+    this.alarms = new CheckerAlarms(this, 'Alarms', {
+      topic: this.alerts.topic,
+      alarmNamePrefix,
+      deadLetterQueue: this.deadLetters.queue,
+      clusters: this.clusters.map((monitored) => ({
+        name: monitored.name,
+        check: monitored.check.function,
+        remediation: monitored.remediation.function,
+      })),
+    });
   }
 }

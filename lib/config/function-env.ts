@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { type ClusterConfig, REMEDIATION_MODES, REMEDY_IDS } from './schema';
+
+/**
+ * What the stack promises the Lambda handlers: the environment variables it sets (no secrets, only
+ * names and ARNs), the metric the staleness alarm watches, and the state-table keys IAM allows.
+ */
+export const FUNCTION_ENV = {
+  cluster: 'CLUSTER_NAME',
+  /** Comma-separated `host:port`. */
+  seeds: 'CLUSTER_SEEDS',
+  secretArn: 'CLUSTER_SECRET_ARN',
+  /** `off` | `verify` | `insecure`. */
+  tls: 'CLUSTER_TLS',
+  timeoutMs: 'CHECK_TIMEOUT_MS',
+  topicArn: 'ALERT_TOPIC_ARN',
+  tableName: 'STATE_TABLE_NAME',
+  mode: 'REMEDIATION_MODE',
+  /** Comma-separated remedy ids; empty when none is allowed. */
+  allow: 'REMEDIATION_ALLOW',
+  settleMs: 'REMEDIATION_SETTLE_MS',
+  /** Set on the check function only. */
+  remediationFunction: 'REMEDIATION_FUNCTION_NAME',
+} as const;
+
+/** What a schedule sends the check function (EventBridge Scheduler target input). */
+export const CHECK_KINDS = ['nightly', 'frequent'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+export interface CheckEvent {
+  cluster: string;
+  kind: CheckKind;
+}
+
+/** Key schema of the state table: string `pk`/`sk`; items with a past `expiresAt` (epoch seconds) expire. */
+export const STATE_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', timeToLive: 'expiresAt' } as const;
+
+export const TLS_MODES = ['off', 'verify', 'insecure'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+
+/**
+ * The metric the "no successful check in 26 h" alarm watches. The dimensions must be exactly
+ * `{ cluster }`: Powertools Metrics adds a `service` dimension by default, which makes a different
+ * metric, so the handler clears the default dimensions before publishing this one.
+ */
+export const CHECK_SUCCEEDED_METRIC = {
+  namespace: 'ClusterDoctor',
+  name: 'CheckSucceeded',
+  dimension: 'cluster',
+} as const;
+
+/**
+ * Partition keys a cluster's functions may touch in the state table: `<cluster>` or `<cluster>#...`
+ * (IAM `dynamodb:LeadingKeys`). Anything else is denied.
+ */
+export function statePartitionKey(cluster: string, ...parts: string[]): string {
+  return [cluster, ...parts].join('#');
+}
+
+const list = z.string().transform((value) => (value === '' ? [] : value.split(',')));
+
+const baseEnv = z.object({
+  [FUNCTION_ENV.cluster]: z.string().min(1),
+  [FUNCTION_ENV.seeds]: list.pipe(z.array(z.string().min(1)).min(1)),
+  [FUNCTION_ENV.secretArn]: z.string().min(1),
+  [FUNCTION_ENV.tls]: z.enum(TLS_MODES),
+  [FUNCTION_ENV.timeoutMs]: z.coerce.number().int().positive(),
+  [FUNCTION_ENV.topicArn]: z.string().min(1),
+  [FUNCTION_ENV.tableName]: z.string().min(1),
+  [FUNCTION_ENV.mode]: z.enum(REMEDIATION_MODES),
+  [FUNCTION_ENV.allow]: list.pipe(z.array(z.enum(REMEDY_IDS))),
+  [FUNCTION_ENV.settleMs]: z.coerce.number().int().positive(),
+});
+
+export interface ClusterFunctionEnv {
+  cluster: string;
+  seeds: string[];
+  secretArn: string;
+  tls: TlsMode;
+  timeoutMs: number;
+  topicArn: string;
+  tableName: string;
+  mode: (typeof REMEDIATION_MODES)[number];
+  allow: (typeof REMEDY_IDS)[number][];
+  settleMs: number;
+  /** Present in the check function only. */
+  remediationFunction?: string;
+}
+
+/** Names of the resources a cluster's functions use; CDK tokens are fine. */
+export interface FunctionResources {
+  topicArn: string;
+  tableName: string;
+  remediationFunction?: string;
+}
+
+/** The environment the stack sets on a cluster's functions: the inverse of {@link readFunctionEnv}. */
+export function toFunctionEnv(
+  cluster: ClusterConfig,
+  timeoutMs: number,
+  resources: FunctionResources,
+): Record<string, string> {
+  const tls: TlsMode = !cluster.tls.enabled ? 'off' : cluster.tls.verify ? 'verify' : 'insecure';
+  return {
+    [FUNCTION_ENV.cluster]: cluster.name,
+    [FUNCTION_ENV.seeds]: cluster.seeds.join(','),
+    [FUNCTION_ENV.secretArn]: cluster.secretArn,
+    [FUNCTION_ENV.tls]: tls,
+    [FUNCTION_ENV.timeoutMs]: String(timeoutMs),
+    [FUNCTION_ENV.topicArn]: resources.topicArn,
+    [FUNCTION_ENV.tableName]: resources.tableName,
+    [FUNCTION_ENV.mode]: cluster.remediation.mode,
+    [FUNCTION_ENV.allow]: cluster.remediation.allow.join(','),
+    [FUNCTION_ENV.settleMs]: String(cluster.remediation.settleMs),
+    ...(resources.remediationFunction
+      ? { [FUNCTION_ENV.remediationFunction]: resources.remediationFunction }
+      : {}),
+  };
+}
+
+/** A Lambda started without the environment the stack sets. */
+export class FunctionEnvError extends Error {
+  override readonly name = 'FunctionEnvError';
+}
+
+/**
+ * Reads the environment the stack gives a cluster's check or remediation function.
+ *
+ * @example
+ * ```ts
+ * const env = readFunctionEnv(process.env);
+ * env.seeds; // ['10.0.1.10:6379', ...]
+ * ```
+ */
+export function readFunctionEnv(env: NodeJS.ProcessEnv): ClusterFunctionEnv {
+  const result = baseEnv.safeParse(env);
+  if (!result.success)
+    throw new FunctionEnvError(
+      `missing or invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  const e = result.data;
+  const remediationFunction = env[FUNCTION_ENV.remediationFunction];
+  return {
+    cluster: e[FUNCTION_ENV.cluster],
+    seeds: e[FUNCTION_ENV.seeds],
+    secretArn: e[FUNCTION_ENV.secretArn],
+    tls: e[FUNCTION_ENV.tls],
+    timeoutMs: e[FUNCTION_ENV.timeoutMs],
+    topicArn: e[FUNCTION_ENV.topicArn],
+    tableName: e[FUNCTION_ENV.tableName],
+    mode: e[FUNCTION_ENV.mode],
+    allow: e[FUNCTION_ENV.allow],
+    settleMs: e[FUNCTION_ENV.settleMs],
+    ...(remediationFunction ? { remediationFunction } : {}),
+  };
+}

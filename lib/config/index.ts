@@ -1,0 +1,3 @@
+export * from './function-env';
+export * from './load';
+export * from './schema';

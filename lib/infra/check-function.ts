@@ -1,0 +1,47 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { toFunctionEnv } from '../config/function-env';
+import type { ClusterConfig } from '../config/schema';
+import type { AlertTopic } from './alert-topic';
+import { ClusterFunction } from './cluster-function';
+import type { RemediationFunction } from './remediation-function';
+import type { StateTable } from './state-table';
+
+export interface CheckFunctionProps {
+  cluster: ClusterConfig;
+  timeoutMs: number;
+  topic: AlertTopic;
+  table: StateTable;
+  /** The only function this one may invoke (asynchronously, so its timeout need not cover a remedy). */
+  remediation: RemediationFunction;
+}
+
+/** Observes one cluster, runs the checks, notifies, and hands planned remedies to its remediation function. */
+export class CheckFunction extends ClusterFunction {
+  constructor(scope: Construct, id: string, props: CheckFunctionProps) {
+    const { cluster } = props;
+    const remediation = props.remediation.function;
+    super(scope, id, {
+      cluster,
+      entry: 'check.ts',
+      description: `cluster-doctor: checks ${cluster.name}`,
+      // One observation under its deadline, then state, notification and the hand-off.
+      timeout: Duration.seconds(Math.ceil(props.timeoutMs / 1000) + 60),
+      environment: toFunctionEnv(cluster, props.timeoutMs, {
+        topicArn: props.topic.topic.topicArn,
+        tableName: props.table.table.tableName,
+        remediationFunction: remediation.functionName,
+      }),
+      statements: [
+        ...props.topic.publishStatements(),
+        ...props.table.clusterStatements(cluster.name),
+        // The unqualified ARN only (grantInvoke would add `:*`, every version and alias).
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [remediation.functionArn] }),
+      ],
+      // Checks are idempotent (notifications are deduplicated by fingerprint), so a failed run is retried.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+    });
+  }
+}

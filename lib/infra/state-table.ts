@@ -1,0 +1,44 @@
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { STATE_TABLE_KEYS } from '../config/function-env';
+
+/** Item-level actions the state layer needs: fingerprints, first-seen times, remedy history, the lock. */
+const STATE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+/**
+ * What scheduled runs remember between runs (on-demand, TTL on `expiresAt`, point-in-time recovery).
+ * Every cluster's items live under partition keys `<cluster>` or `<cluster>#...`.
+ */
+export class StateTable extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: STATE_TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: STATE_TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: STATE_TABLE_KEYS.timeToLive,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    });
+  }
+
+  /** Read and write this table only, and only the items of `cluster` (IAM `dynamodb:LeadingKeys`). */
+  clusterStatements(cluster: string): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: STATE_ACTIONS,
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [cluster, `${cluster}#*`] } },
+      }),
+    ];
+  }
+}

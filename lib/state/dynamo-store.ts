@@ -1,0 +1,119 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { RemediationLock } from '../guard/lock';
+import { type ClusterState, emptyState, type StateStore } from './types';
+
+const DAY_S = 86_400;
+const epochSeconds = (ms = Date.now()) => Math.floor(ms / 1000);
+
+/**
+ * Run memory in the state table: one item per cluster (`pk = <cluster>`, `sk = state`), expiring
+ * 30 days after the last run so a removed cluster cleans itself up.
+ */
+export class DynamoStateStore implements StateStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async load(cluster: string): Promise<ClusterState> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: cluster, sk: 'state' }, ConsistentRead: true }),
+    );
+    return (Item?.state as ClusterState | undefined) ?? emptyState();
+  }
+
+  async save(cluster: string, state: ClusterState): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: cluster, sk: 'state', state, expiresAt: epochSeconds() + 30 * DAY_S },
+      }),
+    );
+  }
+
+  /** Appends one remediation action to the cluster's history (kept 90 days). */
+  async recordAction(cluster: string, at: string, action: Record<string, unknown>): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `${cluster}#history`,
+          sk: `${at}#${String(action.key ?? '')}`,
+          action,
+          expiresAt: epochSeconds() + 90 * DAY_S,
+        },
+      }),
+    );
+  }
+}
+
+/**
+ * Single flight across Lambda invocations: a conditional put that succeeds only when no unexpired
+ * lock exists. The lease outlives the remediation function's timeout, so a crashed run's lock
+ * expires by itself; release deletes only our own lock.
+ */
+export class DynamoLock implements RemediationLock {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly cluster: string,
+    private readonly owner: string,
+    private readonly leaseMs = 20 * 60_000,
+  ) {}
+
+  private get key() {
+    return { pk: `${this.cluster}#lock`, sk: 'lock' };
+  }
+
+  async acquire(): Promise<boolean> {
+    const now = Date.now();
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...this.key,
+            owner: this.owner,
+            acquiredAt: new Date(now).toISOString(),
+            expiresAt: epochSeconds(now + this.leaseMs),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': epochSeconds(now) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as { name?: string }).name === 'ConditionalCheckFailedException'
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  async release(): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: this.key,
+          ConditionExpression: '#owner = :me',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':me': this.owner },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  async holder(): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: this.key, ConsistentRead: true }),
+    );
+    return Item ? `${String(Item.owner)} since ${String(Item.acquiredAt)}` : undefined;
+  }
+}

@@ -1,0 +1,242 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  FUNCTION_ENV,
+  readFunctionEnv,
+  statePartitionKey,
+  toFunctionEnv,
+} from '../../lib/config/function-env';
+import { ConfigError, formatPath, loadConfig, parseConfig } from '../../lib/config/load';
+import { MAX_CLUSTERS_PER_RECIPIENT } from '../../lib/config/schema';
+import { EXAMPLE_CONFIG } from './build-stack';
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests break the file in ways its type forbids
+type Json = any;
+const example = (): Json => JSON.parse(readFileSync(EXAMPLE_CONFIG, 'utf8'));
+const dir = mkdtempSync(join(tmpdir(), 'cluster-doctor-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function errorOf(write: string, name = 'bad.json'): ConfigError {
+  const path = join(dir, name);
+  writeFileSync(path, write);
+  try {
+    loadConfig(path);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const broken = (edit: (config: Json) => void): ConfigError => {
+  const config = example();
+  edit(config);
+  return errorOf(JSON.stringify(config));
+};
+
+describe('the example configuration', () => {
+  it('is valid, and defaults fill what it leaves out', () => {
+    const config = loadConfig(EXAMPLE_CONFIG);
+    expect(config.clusters.map((cluster) => cluster.name)).toEqual(['orders-cache', 'sessions']);
+    const sessions = config.clusters[1];
+    expect(sessions?.tls).toEqual({ enabled: false, verify: true });
+    expect(sessions?.remediation).toEqual({ mode: 'off', allow: [], settleMs: 60_000 });
+  });
+
+  it('defaults a minimal cluster to a nightly check at 03:00 UTC in dry-run', () => {
+    const config = example();
+    const [first] = config.clusters;
+    config.clusters = [{ name: 'x', seeds: first.seeds, secretArn: first.secretArn, vpc: first.vpc }];
+    delete config.alarmEmail;
+    delete config.timeoutMs;
+    const parsed = parseConfig(config);
+    expect(parsed.timeoutMs).toBe(10_000);
+    expect(parsed.clusters[0]).toMatchObject({
+      schedules: { nightly: { cron: 'cron(0 3 * * ? *)', timeZone: 'UTC' } },
+      remediation: { mode: 'dry-run', allow: [] },
+      notify: { emails: [], sms: [] },
+    });
+  });
+});
+
+describe('a bad configuration file', () => {
+  it.each<[string, (config: Json) => void, string]>([
+    [
+      'no subnet',
+      (c) => (c.clusters[0].vpc.subnetIds = []),
+      'clusters[0].vpc.subnetIds: expected at least 1 item',
+    ],
+    [
+      'a misspelt field',
+      (c) => {
+        c.clusters[0].vpc.subnetIDs = c.clusters[0].vpc.subnetIds;
+        delete c.clusters[0].vpc.subnetIds;
+      },
+      'clusters[0].vpc.subnetIDs: unknown field',
+    ],
+    ['a missing field', (c) => delete c.clusters[1].seeds, 'clusters[1].seeds: required'],
+    [
+      'a name not in kebab-case',
+      (c) => (c.clusters[0].name = 'Orders_Cache'),
+      'clusters[0].name: expected kebab-case',
+    ],
+    [
+      'two clusters with one name',
+      (c) => (c.clusters[1].name = 'orders-cache'),
+      'clusters[1].name: duplicate cluster name "orders-cache" (also clusters[0].name)',
+    ],
+    [
+      'a seed without a port',
+      (c) => (c.clusters[0].seeds[1] = '10.0.2.10'),
+      'clusters[0].seeds[1]: expected "host:port"',
+    ],
+    [
+      'a partial secret ARN',
+      (c) => (c.clusters[0].secretArn = 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:orders'),
+      'clusters[0].secretArn: expected a complete Secrets Manager ARN',
+    ],
+    [
+      'a wrong VPC id',
+      (c) => (c.clusters[1].vpc.vpcId = 'vpc-xyz'),
+      'clusters[1].vpc.vpcId: expected an id like vpc-',
+    ],
+    [
+      'six security groups',
+      (c) =>
+        (c.clusters[0].vpc.securityGroupIds = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `sg-0000000${x}`)),
+      'clusters[0].vpc.securityGroupIds: expected at most 5 items',
+    ],
+    [
+      'a cron with two ?',
+      (c) => (c.clusters[0].schedules.nightly.cron = 'cron(0 3 ? * ? *)'),
+      'clusters[0].schedules.nightly.cron: expected cron(',
+    ],
+    [
+      'an unknown time zone',
+      (c) => (c.clusters[0].schedules.nightly.timeZone = 'Paris'),
+      'clusters[0].schedules.nightly.timeZone: expected an IANA time zone',
+    ],
+    [
+      'a rate in the wrong number',
+      (c) => (c.clusters[0].schedules.frequent.rate = 'rate(5 minute)'),
+      'clusters[0].schedules.frequent.rate: expected rate(N unit)',
+    ],
+    [
+      'an unknown mode',
+      (c) => (c.clusters[0].remediation.mode = 'yes'),
+      'clusters[0].remediation.mode: expected one of "off", "dry-run", "auto"',
+    ],
+    [
+      'an unknown remedy',
+      (c) => (c.clusters[0].remediation.allow = ['flush-all']),
+      'clusters[0].remediation.allow[0]: expected one of "stabilize-open-slot"',
+    ],
+    [
+      'a settle time of zero',
+      (c) => (c.clusters[0].remediation.settleMs = 0),
+      'clusters[0].remediation.settleMs: expected at least 1000',
+    ],
+    [
+      'a number that is not E.164',
+      (c) => (c.clusters[0].notify.sms = ['0612345678']),
+      'clusters[0].notify.sms[0]: expected an E.164 phone number',
+    ],
+    [
+      'an email that is not one',
+      (c) => (c.clusters[1].notify.emails[1] = 'sessions-team'),
+      'clusters[1].notify.emails[1]: expected an email address',
+    ],
+    ['a short account id', (c) => (c.account = '12345'), 'account: expected a 12-digit AWS account id'],
+    [
+      'a string where a number goes',
+      (c) => (c.timeoutMs = '10s'),
+      'timeoutMs: expected a whole number of milliseconds',
+    ],
+    ['no cluster', (c) => (c.clusters = []), 'clusters: expected at least 1 item'],
+  ])('with %s names the field', (_, edit, message) => {
+    const error = broken(edit);
+    expect(error.message).toContain(message);
+    expect(error.message).toContain(join(dir, 'bad.json'));
+  });
+
+  it('lists every problem, one per line', () => {
+    const error = broken((c) => {
+      c.region = 'Paris';
+      c.clusters[0].tls = { enabled: 'yes' };
+    });
+    expect(error.issues).toEqual([
+      { path: 'region', message: 'expected a region such as "eu-west-3"' },
+      { path: 'clusters[0].tls.enabled', message: 'expected boolean' },
+    ]);
+    expect(error.message.split('\n')).toHaveLength(3);
+  });
+
+  it('that is not JSON, or not there, says so', () => {
+    expect(errorOf('{ "account": ', 'truncated.json').message).toMatch(
+      /truncated\.json: invalid configuration\n {2}\(file\): not valid JSON/,
+    );
+    expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(/\(file\): cannot read/);
+  });
+
+  it('refuses an address routed to more clusters than an SNS filter policy can hold', () => {
+    const config = example();
+    const [template] = config.clusters;
+    config.clusters = Array.from({ length: MAX_CLUSTERS_PER_RECIPIENT + 2 }, (_, i) => ({
+      ...template,
+      name: `c${i}`,
+      notify: { emails: i === 0 ? [] : ['everyone@example.com'], sms: [] },
+    }));
+    expect(() => parseConfig(config)).toThrow(
+      /clusters\[1\]\.notify\.emails: "everyone@example\.com" is listed in 151 clusters/,
+    );
+  });
+});
+
+describe('field paths', () => {
+  it('read like the file', () => {
+    expect(formatPath(['clusters', 0, 'vpc', 'subnetIds', 2])).toBe('clusters[0].vpc.subnetIds[2]');
+    expect(formatPath([])).toBe('(root)');
+  });
+});
+
+describe('the function environment', () => {
+  it('reads back what the stack writes', () => {
+    const cluster = loadConfig(EXAMPLE_CONFIG).clusters[0];
+    if (!cluster) throw new Error('example has a cluster');
+    const written = toFunctionEnv(cluster, 10_000, {
+      topicArn: 'arn:aws:sns:eu-west-3:123456789012:alerts',
+      tableName: 'state',
+      remediationFunction: 'remediate',
+    });
+    expect(readFunctionEnv(written)).toEqual({
+      cluster: 'orders-cache',
+      seeds: cluster.seeds,
+      secretArn: cluster.secretArn,
+      tls: 'verify',
+      timeoutMs: 10_000,
+      topicArn: 'arn:aws:sns:eu-west-3:123456789012:alerts',
+      tableName: 'state',
+      mode: 'dry-run',
+      allow: ['stabilize-open-slot', 'assign-uncovered-slots'],
+      settleMs: 60_000,
+      remediationFunction: 'remediate',
+    });
+  });
+
+  it('reads an empty allow-list, and names what is missing', () => {
+    const cluster = loadConfig(EXAMPLE_CONFIG).clusters[1];
+    if (!cluster) throw new Error('example has two clusters');
+    const env = toFunctionEnv(cluster, 5_000, { topicArn: 't', tableName: 's' });
+    expect(readFunctionEnv(env)).toMatchObject({ allow: [], tls: 'off' });
+    expect(readFunctionEnv(env)).not.toHaveProperty('remediationFunction');
+    const { [FUNCTION_ENV.secretArn]: _, ...withoutSecret } = env;
+    expect(() => readFunctionEnv(withoutSecret)).toThrow(/CLUSTER_SECRET_ARN/);
+  });
+
+  it('keys state items under the cluster name, as IAM allows', () => {
+    expect(statePartitionKey('orders-cache')).toBe('orders-cache');
+    expect(statePartitionKey('orders-cache', 'lock')).toBe('orders-cache#lock');
+  });
+});

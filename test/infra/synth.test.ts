@@ -1,0 +1,59 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_CONFIG } from './build-stack';
+
+const ROOT = join(__dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'cluster-doctor-synth-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The environment of someone with no AWS credentials at all, and no reason to reach the network. */
+function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  return { ...env, CDK_DISABLE_VERSION_CHECK: '1', ...extra };
+}
+
+describe('cdk synth', () => {
+  it('works offline from the example config, with no AWS credentials, and bundles both handlers', () => {
+    const out = join(scratch, 'cdk.out');
+    const config = join(scratch, 'clusters.json');
+    writeFileSync(config, readFileSync(EXAMPLE_CONFIG));
+    // The example is passed explicitly, so a local config/clusters.json cannot change the outcome.
+    execFileSync('npx', ['cdk', 'synth', '-q', '--no-notices', '-c', `config=${config}`, '-o', out], {
+      cwd: ROOT,
+      env: offlineEnv(),
+      stdio: 'pipe',
+    });
+    const template = JSON.parse(readFileSync(join(out, 'ClusterDoctor.template.json'), 'utf8'));
+    const functions = Object.values(template.Resources as Record<string, { Type: string }>).filter(
+      (resource) => resource.Type === 'AWS::Lambda::Function',
+    );
+    expect(functions).toHaveLength(4);
+    const bundles = readdirSync(out).filter((name) => name.startsWith('asset.'));
+    expect(bundles).toHaveLength(2);
+    for (const bundle of bundles) {
+      expect(readdirSync(join(out, bundle)).sort()).toEqual(['index.js', 'index.js.map']);
+      expect(statSync(join(out, bundle, 'index.js')).size).toBeGreaterThan(0);
+    }
+  });
+
+  it('fails on a bad config with a message naming the field (the app alone, without the CLI)', () => {
+    const bad = JSON.parse(readFileSync(EXAMPLE_CONFIG, 'utf8'));
+    bad.clusters[0].vpc.subnetIds = [];
+    const path = join(scratch, 'bad.json');
+    writeFileSync(path, JSON.stringify(bad));
+    const run = spawnSync('npx', ['tsx', 'bin/app.ts'], {
+      cwd: ROOT,
+      env: offlineEnv({
+        CDK_CONTEXT_JSON: JSON.stringify({ config: path }),
+        CDK_OUTDIR: join(scratch, 'bad.out'),
+      }),
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${path}: invalid configuration`);
+    expect(run.stderr).toContain('clusters[0].vpc.subnetIds: expected at least 1 item');
+  });
+});

@@ -1,0 +1,71 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoLock, DynamoStateStore } from '../../../lib/state/dynamo-store';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+
+describe('DynamoStateStore', () => {
+  beforeEach(() => ddb.reset());
+
+  it('loads the cluster item consistently, and an empty state when there is none', async () => {
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({})
+      .resolvesOnce({ Item: { state: { open: { a: 1 } } } });
+    const store = new DynamoStateStore(doc, 'state-table');
+    expect(await store.load('prod-cache')).toEqual({ open: {} });
+    expect(await store.load('prod-cache')).toEqual({ open: { a: 1 } });
+    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toEqual({
+      TableName: 'state-table',
+      Key: { pk: 'prod-cache', sk: 'state' },
+      ConsistentRead: true,
+    });
+  });
+
+  it('saves under the cluster key with a TTL about 30 days ahead', async () => {
+    ddb.on(PutCommand).resolves({});
+    await new DynamoStateStore(doc, 'state-table').save('prod-cache', { open: {} });
+    const input = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(input?.Item).toMatchObject({ pk: 'prod-cache', sk: 'state', state: { open: {} } });
+    const ttl = Number(input?.Item?.expiresAt) - Date.now() / 1000;
+    expect(ttl).toBeGreaterThan(29 * 86400);
+    expect(ttl).toBeLessThan(31 * 86400);
+  });
+});
+
+describe('DynamoLock', () => {
+  beforeEach(() => ddb.reset());
+
+  it('acquires with a conditional put, and refuses when another unexpired lock exists', async () => {
+    ddb
+      .on(PutCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new ConditionalCheckFailedException({ message: 'held', $metadata: {} }));
+    const lock = new DynamoLock(doc, 'state-table', 'prod-cache', 'req-1');
+    expect(await lock.acquire()).toBe(true);
+    expect(await lock.acquire()).toBe(false);
+    const input = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :now');
+    expect(input?.Item).toMatchObject({ pk: 'prod-cache#lock', sk: 'lock', owner: 'req-1' });
+  });
+
+  it('releases only its own lock', async () => {
+    ddb.on(DeleteCommand).resolves({});
+    await new DynamoLock(doc, 'state-table', 'prod-cache', 'req-1').release();
+    expect(ddb.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
+      TableName: 'state-table',
+      Key: { pk: 'prod-cache#lock', sk: 'lock' },
+      ConditionExpression: '#owner = :me',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':me': 'req-1' },
+    });
+  });
+
+  it('other errors are not mistaken for a held lock', async () => {
+    ddb.on(PutCommand).rejects(new Error('ProvisionedThroughputExceeded'));
+    await expect(new DynamoLock(doc, 't', 'c', 'o').acquire()).rejects.toThrow('ProvisionedThroughput');
+  });
+});
