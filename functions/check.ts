@@ -1,22 +1,40 @@
-import type { Context } from 'aws-lambda';
-import type { CheckEvent } from '../lib/config/function-env';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CHECK_SUCCEEDED_METRIC } from '../lib/config/function-env';
+import { SnsSink } from '../lib/notify/sns-sink';
+import { makeCheckHandler } from '../lib/service/check-handler';
+import { parseSecret } from '../lib/service/lambda-runtime';
+import { DynamoStateStore } from '../lib/state/dynamo-store';
 
-/** This handler is a placeholder: the stack deploys it, but it does not check anything yet. */
-export class HandlerNotWiredError extends Error {
-  override readonly name = 'HandlerNotWiredError';
-}
+const logger = new Logger({ serviceName: 'cluster-doctor-check' });
+const metrics = new Metrics({ namespace: CHECK_SUCCEEDED_METRIC.namespace, serviceName: 'cluster-doctor' });
+const sns = new SNSClient({});
+const lambda = new LambdaClient({});
+const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
 
-/** Invoked by the cluster's schedules with `{ cluster, kind }`. */
-export async function handler(event: CheckEvent, context: Context): Promise<never> {
-  console.log(
-    JSON.stringify({
-      level: 'ERROR',
-      message: 'check handler not wired',
-      event,
-      requestId: context.awsRequestId,
-    }),
-  );
-  throw new HandlerNotWiredError(
-    `check of ${event.cluster} (${event.kind}): functions/check.ts is a placeholder`,
-  );
-}
+/** Invoked by the cluster's schedules with `{ cluster, kind }`. Wiring only: the logic is lib/service. */
+export const handler = makeCheckHandler({
+  env: process.env,
+  // Cached for the container's life (an hour at most), not Powertools' default 5 s.
+  credentials: async (arn) => parseSecret(await getSecret<string>(arn, { maxAge: 3600 })),
+  state: (table) => new DynamoStateStore(ddb, table),
+  sink: (topic) => new SnsSink(sns, topic),
+  invokeRemediation: async (functionName, cluster) => {
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'Event',
+        Payload: JSON.stringify({ cluster }),
+      }),
+    );
+  },
+  logger,
+  metrics,
+});

@@ -1,0 +1,42 @@
+import type { ClusterFunctionEnv } from '../config/function-env';
+import type { ObserveOptions } from '../observe';
+
+/** Credentials as stored in Secrets Manager: a bare password, or `{"username", "password"}` for an ACL user. */
+export interface Credentials {
+  username?: string;
+  password?: string;
+}
+
+/** A secret that is neither a password nor `{username,password}`. The message never contains the secret. */
+export class SecretFormatError extends Error {
+  override name = 'SecretFormatError';
+}
+
+export function parseSecret(secret: string | undefined): Credentials {
+  if (secret === undefined || secret === '') return {};
+  const trimmed = secret.trim();
+  if (!trimmed.startsWith('{')) return { password: secret };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    throw new SecretFormatError('the cluster secret looks like JSON but does not parse');
+  }
+  const { username, password } = parsed as Record<string, unknown>;
+  if (typeof password !== 'string' || (username !== undefined && typeof username !== 'string')) {
+    throw new SecretFormatError(
+      'the cluster secret must be a password or {"username": "...", "password": "..."}',
+    );
+  }
+  return { username, password };
+}
+
+/** Observe options from the function's environment and its credentials. */
+export function observeOptionsFrom(env: ClusterFunctionEnv, credentials: Credentials): ObserveOptions {
+  return {
+    ...credentials,
+    cluster: env.cluster,
+    timeoutMs: env.timeoutMs,
+    tls: env.tls === 'off' ? undefined : { insecure: env.tls === 'insecure' },
+  };
+}

@@ -1,0 +1,68 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+
+/**
+ * The AWS boundary of the handlers, mocked: SNS, Secrets Manager and Lambda record their inputs;
+ * DynamoDB is an in-memory table that honours the two condition expressions the lock uses.
+ */
+export function mockAws(secret: () => string) {
+  const sns = mockClient(SNSClient);
+  const secrets = mockClient(SecretsManagerClient);
+  const lambda = mockClient(LambdaClient);
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const table = new Map<string, Record<string, unknown>>();
+  const key = (k: Record<string, unknown>) => `${String(k.pk)}|${String(k.sk)}`;
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+  secrets.on(GetSecretValueCommand).callsFake(() => ({ SecretString: secret() }));
+  ddb.on(GetCommand).callsFake((input) => ({ Item: structuredClone(table.get(key(input.Key))) }));
+  ddb.on(PutCommand).callsFake((input) => {
+    const existing = table.get(key(input.Item));
+    if (input.ConditionExpression === 'attribute_not_exists(pk) OR expiresAt < :now' && existing) {
+      if (Number(existing.expiresAt) >= Number(input.ExpressionAttributeValues[':now'])) {
+        throw new ConditionalCheckFailedException({ message: 'held', $metadata: {} });
+      }
+    }
+    table.set(key(input.Item), structuredClone(input.Item));
+    return {};
+  });
+  ddb.on(DeleteCommand).callsFake((input) => {
+    const existing = table.get(key(input.Key));
+    if (
+      existing &&
+      input.ConditionExpression === '#owner = :me' &&
+      existing.owner !== input.ExpressionAttributeValues[':me']
+    ) {
+      throw new ConditionalCheckFailedException({ message: 'not yours', $metadata: {} });
+    }
+    table.delete(key(input.Key));
+    return {};
+  });
+  const published = (): PublishCommandInput[] => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+  return {
+    sns,
+    secrets,
+    lambda,
+    ddb,
+    table,
+    published,
+    restore: () => [sns, secrets, lambda, ddb].forEach((m) => m.restore()),
+  };
+}
+
+/** Decodes one published message: attributes and the three bodies. */
+export function decode(input: PublishCommandInput) {
+  const bodies = JSON.parse(String(input.Message)) as { default: string; email: string; sms: string };
+  const attr = (name: string) => input.MessageAttributes?.[name]?.StringValue;
+  return {
+    kind: attr('kind'),
+    severity: attr('severity'),
+    cluster: attr('cluster'),
+    subject: input.Subject,
+    ...bodies,
+  };
+}
