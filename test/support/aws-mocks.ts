@@ -50,7 +50,9 @@ export function mockAws(secret: () => string) {
     ddb,
     table,
     published,
-    restore: () => [sns, secrets, lambda, ddb].forEach((m) => m.restore()),
+    restore: () => {
+      for (const m of [sns, secrets, lambda, ddb]) m.restore();
+    },
   };
 }
 
