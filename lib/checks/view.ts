@@ -38,6 +38,8 @@ export class ClusterView {
   /** slot -> set of owner ids claimed across all reachable views. */
   private readonly claims: Set<string>[] = Array.from({ length: SLOT_COUNT }, () => new Set());
   readonly openSlots: OpenSlotMarker[] = [];
+  private readonly ownerTables = new Map<NodeObservation, (string | undefined)[]>();
+  private agreed?: (string | undefined)[];
 
   constructor(readonly snapshot: Snapshot) {
     for (const observation of snapshot.nodes) {
@@ -143,6 +145,101 @@ export class ClusterView {
     return o?.slotKeyCounts?.[String(slot)];
   }
 
+  /** slot -> owner id in one observer's view (like {@link ownerIn}), built once per observer. */
+  ownersIn(observer: NodeObservation): (string | undefined)[] {
+    let table = this.ownerTables.get(observer);
+    if (!table) {
+      table = new Array<string | undefined>(SLOT_COUNT).fill(undefined);
+      // Reversed so that, as in ownerIn, the first line claiming a slot wins.
+      for (const entry of [...(observer.clusterNodes ?? [])].reverse()) {
+        // One string per id across tables: comparing the same string is a pointer check.
+        const id = this.nodes.get(entry.id)?.id ?? entry.id;
+        for (const [first, last] of entry.slots) table.fill(id, first, last + 1);
+      }
+      this.ownerTables.set(observer, table);
+    }
+    return table;
+  }
+
+  /** slot -> {@link majorityOwner} for every slot at once, computed once. */
+  agreedOwners(): (string | undefined)[] {
+    if (this.agreed) return this.agreed;
+    const tables = this.observers
+      .filter((o) => o.self.role === 'master')
+      .map((o) => this.ownersIn(o.observation));
+    const agreed = new Array<string | undefined>(SLOT_COUNT).fill(undefined);
+    const votes = new Map<string, number>();
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      const first = tables[0]?.[slot];
+      // The usual case, every view agreeing, needs no counting.
+      if (sameEverywhere(tables, slot, first)) {
+        agreed[slot] = first;
+        continue;
+      }
+      votes.clear();
+      for (const table of tables) {
+        const owner = table[slot];
+        if (owner) votes.set(owner, (votes.get(owner) ?? 0) + 1);
+      }
+      let best: string | undefined;
+      let bestVotes = 0;
+      let tie = false;
+      for (const [owner, n] of votes) {
+        if (n > bestVotes) [best, bestVotes, tie] = [owner, n, false];
+        else if (n === bestVotes) tie = true;
+      }
+      agreed[slot] = tie ? undefined : best;
+    }
+    this.agreed = agreed;
+    return agreed;
+  }
+
+  /** Owner id -> the slots the majority gives it, ascending (from {@link agreedOwners}). */
+  slotsByAgreedOwner(): Map<string, number[]> {
+    const result = new Map<string, number[]>();
+    this.agreedOwners().forEach((owner, slot) => {
+      if (!owner) return;
+      const slots = result.get(owner);
+      if (slots) slots.push(slot);
+      else result.set(owner, [slot]);
+    });
+    return result;
+  }
+
+  /** The line that best describes a node: its own `myself` line, else the first observer's. */
+  lineOf(id: string): ClusterNodeEntry | undefined {
+    const facts = this.nodes.get(id);
+    return facts?.self ?? facts?.seenBy.values().next().value;
+  }
+
+  /** Which observers (other than the node itself) list `id`, and which of them flag it `fail` / `fail?`. */
+  failVotes(id: string): { listing: string[]; fail: string[]; pfail: string[] } {
+    const votes = { listing: [] as string[], fail: [] as string[], pfail: [] as string[] };
+    for (const [observer, entry] of this.nodes.get(id)?.seenBy ?? []) {
+      if (entry.myself) continue;
+      votes.listing.push(observer);
+      if (entry.fail) votes.fail.push(observer);
+      if (entry.pfail) votes.pfail.push(observer);
+    }
+    return votes;
+  }
+
+  /** True when a strict majority of the observers that list the node (other than itself) flag it `fail`. */
+  failedByMajority(id: string): boolean {
+    const { listing, fail } = this.failVotes(id);
+    return fail.length > 0 && fail.length * 2 > listing.length;
+  }
+
+  /** Replicas of master `id`, by each node's settled role. */
+  replicasOf(id: string): NodeFacts[] {
+    return this.list().filter((n) => n.role === 'replica' && n.masterId === id);
+  }
+
+  /** `host:port (abcdef12)`: how a finding names a node for a person. */
+  label(id: string): string {
+    return `${this.addressOf(id)} (${id.slice(0, 8)})`;
+  }
+
   /** Nodes the snapshot knows, masters first, by address. */
   list(): NodeFacts[] {
     return [...this.nodes.values()].sort(
@@ -150,6 +247,16 @@ export class ClusterView {
         Number(b.role === 'master') - Number(a.role === 'master') || a.address.localeCompare(b.address),
     );
   }
+}
+
+/** True when every table says `value` for `slot` (a plain loop: this runs 16 384 times per view). */
+export function sameEverywhere(
+  tables: readonly (string | undefined)[][],
+  slot: number,
+  value: string | undefined,
+): boolean {
+  for (let i = 0; i < tables.length; i++) if (tables[i]?.[slot] !== value) return false;
+  return true;
 }
 
 /** Views are derived once per snapshot and shared by all checks. */

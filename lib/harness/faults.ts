@@ -1,4 +1,5 @@
 import type { HarnessNode, TestCluster } from './cluster';
+import { freePort } from './ports';
 
 /**
  * Ways production breaks a cluster, done with the same commands an interrupted reshard or an
@@ -85,5 +86,25 @@ export class Faults {
       n.process.options.password = password;
     }
     this.cluster.options.password = password;
+  }
+
+  /**
+   * Breaks a replica's replication link the way a rotated password does: a wrong `masterauth`, then
+   * the link to its master is dropped, so every reconnection fails authentication. The cluster bus
+   * is unaffected: only `master_link_status` goes down.
+   */
+  async breakReplicationAuth(replica: HarnessNode): Promise<void> {
+    await replica.process.command('CONFIG', 'SET', 'masterauth', 'not-the-master-password');
+    await replica.process.command('CLIENT', 'KILL', 'TYPE', 'master');
+  }
+
+  /**
+   * `CLUSTER MEET` from `node` to a free port where nothing listens (data and bus port both free):
+   * the node keeps a `handshake` entry for `cluster-node-timeout`. Returns the address it was sent to.
+   */
+  async meetNowhere(node: HarnessNode): Promise<string> {
+    const [port, busPort] = [await freePort(), await freePort()];
+    await node.process.command('CLUSTER', 'MEET', '127.0.0.1', port, busPort);
+    return `127.0.0.1:${port}`;
   }
 }

@@ -26,7 +26,7 @@ describe('cluster-doctor check', () => {
   });
 
   it('a wrong password: status unknown, exit 3, names the node and the cause, never prints the secret', async () => {
-    await withCluster({ password: 'right-horse-battery', replicasPerMaster: 0 }, async (cluster) => {
+    await withCluster({ password: 'right-horse-battery' }, async (cluster) => {
       const secret = 'wrong-Pa55-staple';
       const seed = cluster.seeds[0] as string;
       for (const extra of [[], ['--json']]) {
@@ -85,13 +85,13 @@ describe('cluster-doctor check', () => {
 
 describe('TLS-only cluster with a password', () => {
   it('verifies the certificate with --tls-ca, refuses it without, and --tls-insecure warns', async () => {
-    await withCluster({ tls: true, password: 'tls-secret', replicasPerMaster: 0 }, async (cluster) => {
+    await withCluster({ tls: true, password: 'tls-secret' }, async (cluster) => {
       const seed = cluster.seeds[0] as string;
       const env = { PW: 'tls-secret' };
       const ca = cluster.certificates?.caFile as string;
       const verified = await cli(['check', seed, '--tls-ca', ca, '--password-env', 'PW', '--json'], env);
       expect(verified.status).toBe(0);
-      expect((JSON.parse(verified.stdout) as Report).nodes).toHaveLength(3);
+      expect((JSON.parse(verified.stdout) as Report).nodes).toHaveLength(6);
 
       const refused = await cli(['check', seed, '--tls', '--password-env', 'PW'], env);
       expect(refused.status).toBe(3);

@@ -1,0 +1,63 @@
+import { cli } from './runbook';
+import type { Check } from './types';
+import { viewOf } from './view';
+
+/**
+ * Two masters with the same config epoch in some reachable node's view. Epochs decide whose claim
+ * on a slot wins, so a tie can let a stale claim win. Redis resolves a collision itself as soon as
+ * the two masters exchange a ping: one that lasts means they cannot reach each other on the bus.
+ * Epoch 0 (a node never given an epoch) is not a collision.
+ */
+export const epochCollision: Check = {
+  id: 'epoch-collision',
+  severity: 'warning',
+  title: 'Masters share a config epoch',
+  run(snapshot) {
+    const view = viewOf(snapshot);
+    const collisions = new Map<string, { epoch: number; ids: string[]; seenBy: string[] }>();
+    for (const { observation } of view.observers) {
+      const byEpoch = new Map<number, string[]>();
+      for (const e of observation.clusterNodes ?? []) {
+        if (e.role !== 'master' || e.handshake || e.configEpoch === 0) continue;
+        byEpoch.set(e.configEpoch, [...(byEpoch.get(e.configEpoch) ?? []), e.id]);
+      }
+      for (const [epoch, ids] of byEpoch) {
+        if (ids.length < 2) continue;
+        const key = `${epoch} ${ids.sort().join(' ')}`;
+        const collision = collisions.get(key) ?? { epoch, ids, seenBy: [] };
+        collision.seenBy.push(observation.address);
+        collisions.set(key, collision);
+      }
+    }
+    if (collisions.size === 0) return [];
+    const list = [...collisions.values()];
+    const involved = [...new Set(list.flatMap((c) => c.ids))];
+    const reachable = involved.filter((id) => view.nodes.get(id)?.observation?.reachable);
+    return [
+      {
+        id: 'epoch-collision',
+        severity: 'warning',
+        summary: list
+          .map(
+            (c) => `masters ${c.ids.map((id) => view.label(id)).join(' and ')} share config epoch ${c.epoch}`,
+          )
+          .join('; '),
+        nodes: involved.map((id) => view.addressOf(id)),
+        evidence: {
+          collisions: list.map((c) => ({
+            epoch: c.epoch,
+            masters: c.ids.map((id) => ({ id, address: view.addressOf(id) })),
+            seenBy: c.seenBy,
+          })),
+        },
+        runbook: [
+          'Redis resolves a collision when the two masters ping each other: check that their cluster bus ports reach each other.',
+          ...reachable
+            .slice(0, 1)
+            .map((id) => `Or give one a new epoch: ${cli(view.addressOf(id), 'CLUSTER', 'BUMPEPOCH')}`),
+          ...(view.observers[0] ? [cli(view.observers[0].observation.address, 'CLUSTER', 'NODES')] : []),
+        ],
+      },
+    ];
+  },
+};
