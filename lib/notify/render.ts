@@ -138,3 +138,16 @@ export function renderRemediation(cluster: string, action: ActionResult, after: 
     { action },
   );
 }
+
+/** The checker itself failed (config, secret, state, an exception): reported to the topic, then rethrown. */
+export function renderCheckerFailure(cluster: string, what: string, error: string): OutboundMessage {
+  return {
+    kind: 'checker-error',
+    cluster,
+    severity: 'critical',
+    subject: asciiSubject(`cluster-doctor CRIT ${cluster}: ${what} failed`),
+    email: `The ${what} of ${cluster} failed:\n\n${error}\n\nNothing further was attempted. The Lambda's logs have the details.`,
+    sms: gsmSafe(`CRIT ${cluster}: ${what} failed: ${error}`),
+    json: JSON.stringify({ kind: 'checker-error', cluster, error }),
+  };
+}

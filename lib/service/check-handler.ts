@@ -7,7 +7,7 @@ import {
   type CheckEvent,
   readFunctionEnv,
 } from '../config/function-env';
-import { asciiSubject, gsmSafe } from '../notify/sms';
+import { renderCheckerFailure } from '../notify/render';
 import type { MessageSink } from '../notify/types';
 import type { StateStore } from '../state/types';
 import { type Credentials, observeOptionsFrom } from './lambda-runtime';
@@ -87,15 +87,7 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
     } catch (error) {
       const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       deps.logger.error('check failed', { cluster: env.cluster, error: text });
-      await sink.publish({
-        kind: 'checker-error',
-        cluster: env.cluster,
-        severity: 'critical',
-        subject: asciiSubject(`cluster-doctor CRIT ${env.cluster}: the checker failed`),
-        email: `The scheduled check of ${env.cluster} failed before it could report:\n\n${text}\n\nThe Lambda's logs have the details.`,
-        sms: gsmSafe(`CRIT ${env.cluster}: checker failed: ${text}`),
-        json: JSON.stringify({ kind: 'checker-error', cluster: env.cluster, error: text }),
-      });
+      await sink.publish(renderCheckerFailure(env.cluster, 'scheduled check', text));
       throw error;
     }
   };

@@ -2,8 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { readFunctionEnv } from '../config/function-env';
 import type { RemediationLock } from '../guard/lock';
 import { DEFAULT_BUDGET } from '../guard/types';
-import { renderRemediation } from '../notify/render';
-import { asciiSubject, gsmSafe } from '../notify/sms';
+import { renderCheckerFailure, renderRemediation } from '../notify/render';
 import type { MessageSink } from '../notify/types';
 import { type FixResult, fixCluster } from '../remediate/fix';
 import { DEFAULT_SETTINGS } from '../remedies/types';
@@ -64,15 +63,7 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
     } catch (error) {
       const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       deps.logger.error('remediation failed', { cluster: env.cluster, error: text });
-      await sink.publish({
-        kind: 'checker-error',
-        cluster: env.cluster,
-        severity: 'critical',
-        subject: asciiSubject(`cluster-doctor CRIT ${env.cluster}: remediation run failed`),
-        email: `The remediation run of ${env.cluster} failed:\n\n${text}\n\nNothing further was attempted. The Lambda's logs have the details.`,
-        sms: gsmSafe(`CRIT ${env.cluster}: remediation run failed: ${text}`),
-        json: JSON.stringify({ kind: 'checker-error', cluster: env.cluster, error: text }),
-      });
+      await sink.publish(renderCheckerFailure(env.cluster, 'remediation run', text));
       throw error;
     }
   };
