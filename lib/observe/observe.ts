@@ -83,11 +83,16 @@ class ObservationSession {
     // Discovery: every seed in parallel; each reachable one tells us the nodes it knows.
     await Promise.all(seeds.map((address) => this.observeNode(address)));
     const known = new Set(this.observations.keys());
+    // A seed given by IP is the same node as its announced hostname (or NAT-mapped port): match by id.
+    const seen = new Set([...this.observations.values()].flatMap((o) => (o.id ? [o.id] : [])));
     const discovered = new Map<string, string>();
     for (const observation of this.observations.values()) {
       for (const entry of observation.clusterNodes ?? []) {
         const address = dialAddress(entry, this.options.addressMap);
-        if (address && !known.has(address) && !entry.handshake) discovered.set(address, entry.id);
+        if (address && !known.has(address) && !seen.has(entry.id) && !entry.handshake) {
+          discovered.set(address, entry.id);
+          seen.add(entry.id);
+        }
       }
     }
     await Promise.all([...discovered].map(([address, id]) => this.observeNode(address, id)));
