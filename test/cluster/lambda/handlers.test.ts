@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { HarnessNode } from '../../../lib/harness';
 import { keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
 import { decode, mockAws } from '../../support/aws-mocks';
+import { checkUntil } from '../../support/check';
 import { withCluster } from '../../support/cluster';
 
 const PASSWORD = 'lambda-secret-pw';
@@ -98,10 +99,15 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       expect([...aws.table.keys()].some((k) => k.startsWith('orders-cache#lock'))).toBe(false);
       expect((await keyLedger(cluster)).total).toBe(before.total);
 
-      // After repair: a resolved message; a nightly run: the digest.
+      // After repair, once gossip has settled (replicas learn the new owners a moment later): a resolved
+      // message; a nightly run: the digest.
+      await checkUntil(cluster, (r) => r.status === 'ok');
       await check({ cluster: 'orders-cache', kind: 'frequent' });
       const resolved = aws.published().slice(3).map(decode);
-      expect(resolved.map((m) => [m.kind, m.severity])).toEqual([['resolved', 'info']]);
+      expect(
+        resolved.map((m) => [m.kind, m.severity]),
+        JSON.stringify(resolved.map((m) => m.subject)),
+      ).toEqual([['resolved', 'info']]);
       await check({ cluster: 'orders-cache', kind: 'nightly' });
       const digest = aws.published().slice(4).map(decode);
       expect(digest.map((m) => m.kind)).toEqual(['digest']);
