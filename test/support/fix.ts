@@ -1,0 +1,77 @@
+import { expect } from 'vitest';
+import { type HarnessNode, keyLedger, keysInSlot, type TestCluster } from '../../lib/harness';
+import type { FixResult } from '../../lib/remediate/fix';
+import { cli } from './cli';
+
+const PASSWORD_VAR = 'CLUSTER_DOCTOR_TEST_PASSWORD';
+
+/** `cluster-doctor fix SEED ...` in-process, with the cluster's password from the environment. */
+export async function fix(
+  cluster: TestCluster,
+  args: string[],
+): Promise<{ status: number; result: FixResult; stderr: string }> {
+  const password = cluster.options.password;
+  const argv = ['fix', cluster.seeds[0] as string, '--json', ...args];
+  if (password) argv.push('--password-env', PASSWORD_VAR);
+  const run = await cli(argv, password ? { [PASSWORD_VAR]: password } : {});
+  let result: FixResult;
+  try {
+    result = JSON.parse(run.stdout) as FixResult;
+  } catch {
+    throw new Error(`fix printed no JSON (exit ${run.status}): ${run.stdout}\n${run.stderr}`);
+  }
+  return { status: run.status, result, stderr: run.stderr };
+}
+
+/**
+ * A client writing new keys into one slot owned by `owner`, as applications keep doing while a
+ * remedy runs. `stop()` returns how many keys it wrote (every write acknowledged).
+ */
+export function startWriter(owner: HarnessNode, slot: number): { stop: () => Promise<number> } {
+  const client = owner.process.redis();
+  let written = 0;
+  let running = true;
+  const keys = keysInSlot(slot, 1_000_000, 'writer');
+  const loop = (async () => {
+    while (running) {
+      const pipeline = client.pipeline();
+      for (const key of keys.slice(written, written + 50)) pipeline.set(key, 'w');
+      const replies = (await pipeline.exec()) ?? [];
+      const failed = replies.find(([error]) => error);
+      if (failed) throw failed[0];
+      written += replies.length;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return written;
+    },
+  };
+}
+
+/** Every live node says `cluster_state:ok`, and none still has a slot open. */
+export async function expectOkEverywhere(cluster: TestCluster): Promise<void> {
+  for (const node of cluster.nodes.filter((n) => n.process.alive)) {
+    const info = String(await node.process.command('CLUSTER', 'INFO'));
+    expect(info, node.address).toContain('cluster_state:ok');
+    const nodes = String(await node.process.command('CLUSTER', 'NODES'));
+    expect(nodes, node.address).not.toMatch(/\[\d+-[<>]-/);
+  }
+}
+
+/** The ledger after equals the ledger before, plus what the writer added to its own slot. */
+export async function expectNoKeyLost(
+  cluster: TestCluster,
+  before: Awaited<ReturnType<typeof keyLedger>>,
+  writer?: { slot: number; written: number },
+): Promise<void> {
+  const after = await keyLedger(cluster);
+  const expected = new Map(before.perSlot);
+  if (writer && writer.written > 0)
+    expected.set(writer.slot, (expected.get(writer.slot) ?? 0) + writer.written);
+  expect(after.perSlot).toEqual(expected);
+  expect(after.total).toBe(before.total + (writer?.written ?? 0));
+}
