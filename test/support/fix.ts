@@ -25,28 +25,34 @@ export async function fix(
 
 /**
  * A client writing new keys into one slot owned by `owner`, as applications keep doing while a
- * remedy runs. `stop()` returns how many keys it wrote (every write acknowledged).
+ * remedy runs. Writes the cluster refuses (CLUSTERDOWN while slots are uncovered) are not counted;
+ * `stop()` returns how many writes were acknowledged, each a distinct key.
  */
 export function startWriter(owner: HarnessNode, slot: number): { stop: () => Promise<number> } {
   const client = owner.process.redis();
+  const tag = keysInSlot(slot, 1, 'writer')[0]?.split(':')[0];
+  let attempts = 0;
   let written = 0;
   let running = true;
-  const keys = keysInSlot(slot, 1_000_000, 'writer');
+  let failure: unknown;
   const loop = (async () => {
     while (running) {
       const pipeline = client.pipeline();
-      for (const key of keys.slice(written, written + 50)) pipeline.set(key, 'w');
-      const replies = (await pipeline.exec()) ?? [];
-      const failed = replies.find(([error]) => error);
-      if (failed) throw failed[0];
-      written += replies.length;
+      for (let i = 0; i < 50; i++) pipeline.set(`${tag}:writer:${attempts++}`, 'w');
+      for (const [error] of (await pipeline.exec()) ?? []) {
+        if (!error) written++;
+        else if (!/^CLUSTERDOWN/.test(error.message)) throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-  })();
+  })().catch((error: unknown) => {
+    failure = error;
+  });
   return {
     stop: async () => {
       running = false;
       await loop;
+      if (failure) throw failure;
       return written;
     },
   };
