@@ -1,0 +1,246 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HarnessNode, TestCluster } from '../../../lib/harness';
+import { keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
+import type { FixResult } from '../../../lib/remediate/fix';
+import { cli } from '../../support/cli';
+import { withCluster } from '../../support/cluster';
+import { expectNoKeyLost, expectOkEverywhere, fix } from '../../support/fix';
+
+const SLOT = 500;
+const BUNDLE = join(import.meta.dirname, '../../../dist/cluster-doctor.js');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const openMarkers = async (node: HarnessNode) =>
+  (String(await node.process.command('CLUSTER', 'NODES')).match(/\[\d+-[<>]-[0-9a-f]+\]/g) ?? []).sort();
+
+describe('the single-flight lock', () => {
+  it('two concurrent fix --yes runs on one cluster: one acts, the other is refused by the lock', async () => {
+    await withCluster({}, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await loadKeys(cluster, 0, keysInSlot(SLOT, 50));
+      await faults.openSlot(SLOT, a, b);
+      const before = await keyLedger(cluster);
+      // Seeds given differently, as two operators would: the lock is per cluster, not per seed.
+      const [first, second] = await Promise.all([
+        fix(cluster, ['--yes', '--settle-ms', '1500']),
+        cli(['fix', b.address, '--json', '--yes', '--settle-ms', '1500']).then(
+          (run) => JSON.parse(run.stdout) as FixResult,
+        ),
+      ]);
+      const statuses = [first.result, second].map((r) => r.actions.map((x) => `${x.status}:${x.guard}`));
+      expect(statuses.sort()).toEqual([['applied:verify'], ['refused:lock']]);
+      const refused = [first.result, second].find((r) => r.actions[0]?.status === 'refused');
+      expect(refused?.actions[0]?.reason).toMatch(/another remediation run holds the lock \(pid \d+/);
+      await expectOkEverywhere(cluster);
+      await expectNoKeyLost(cluster, before);
+    });
+  });
+});
+
+/** Runs the bundled CLI as its own process, so it can be killed with SIGKILL like a crashed run. */
+function fixProcess(cluster: TestCluster): {
+  child: ChildProcess;
+  stderr: () => string;
+  done: Promise<number | null>;
+} {
+  const child = spawn(
+    process.execPath,
+    [BUNDLE, 'fix', cluster.seeds[0] as string, '--yes', '--settle-ms', '200', '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  child.stderr?.on('data', (chunk) => {
+    err += String(chunk);
+  });
+  child.stdout?.resume();
+  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stderr: () => err, done };
+}
+
+/** Starts a fix process and SIGKILLs it as soon as `when` holds; returns whether it was killed before it ended. */
+async function killWhen(cluster: TestCluster, when: (stderr: string) => Promise<boolean>): Promise<boolean> {
+  const run = fixProcess(cluster);
+  let ended = false;
+  void run.done.then(() => {
+    ended = true;
+  });
+  while (!ended) {
+    if (await when(run.stderr())) {
+      run.child.kill('SIGKILL');
+      await run.done;
+      return true;
+    }
+    await sleep(5);
+  }
+  return false;
+}
+
+describe('a fix run killed mid-remedy', () => {
+  it('SIGKILL at several points of a 20 000-key move, then a re-run converges with no key lost', async () => {
+    expect(existsSync(BUNDLE), 'run `npm run build` first').toBe(true);
+    await withCluster({}, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await loadKeys(cluster, 2000);
+      await loadKeys(cluster, 0, keysInSlot(SLOT, 20_000));
+      await faults.openSlot(SLOT, a, b);
+      await faults.migrateKeys(SLOT, a, b, 500);
+      const before = await keyLedger(cluster);
+      const onB = async () => Number(await b.process.command('CLUSTER', 'COUNTKEYSINSLOT', SLOT));
+      const onA = async () => Number(await a.process.command('CLUSTER', 'COUNTKEYSINSLOT', SLOT));
+
+      // 1. Just as it starts applying (after the settle wait, around its first MIGRATE).
+      expect(await killWhen(cluster, async (err) => err.includes('applying'))).toBe(true);
+      // 2. In the middle of moving keys.
+      const killedMidMove = await killWhen(cluster, async () => (await onB()) >= 8000);
+      // 3. Once the source is empty: between the last MIGRATE and the SETSLOT NODE commands.
+      const killedAtFinalise = await killWhen(cluster, async () => (await onA()) === 0);
+      const counts = { onA: await onA(), onB: await onB() };
+      expect(counts.onA + counts.onB).toBe(20_000);
+      // Whatever state the kills left, every step is derived from what is observed: a re-run finishes.
+      const last = await fix(cluster, ['--yes', '--settle-ms', '200']);
+      expect(last.result.after.status, JSON.stringify({ killedMidMove, killedAtFinalise, counts })).toBe(
+        'ok',
+      );
+      expect(last.status).toBe(0);
+      await expectOkEverywhere(cluster);
+      await expectNoKeyLost(cluster, before);
+      expect(await onB()).toBe(20_000);
+      expect(killedMidMove || killedAtFinalise).toBe(true);
+    });
+  });
+});
+
+describe('stops rather than guess', () => {
+  it('BUSYKEY: a key already on the target stops the move; nothing is overwritten or deleted', async () => {
+    await withCluster({}, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      const keys = keysInSlot(SLOT, 300);
+      await loadKeys(cluster, 0, keys);
+      await faults.openSlot(SLOT, a, b);
+      await faults.migrateKeys(SLOT, a, b, 50);
+      // A key that is still on the source also written to the target (ASKING), with another value.
+      const onA = (await a.process.command('CLUSTER', 'GETKEYSINSLOT', SLOT, 1000)) as string[];
+      const conflict = onA[onA.length - 1] as string;
+      const target = b.process.redis();
+      await target.call('ASKING');
+      await target.set(conflict, 'written-on-the-target');
+      const before = await keyLedger(cluster);
+      const run = await fix(cluster, ['--yes', '--settle-ms', '200']);
+      const [action] = run.result.actions;
+      expect(action).toMatchObject({ subCase: 'complete', status: 'failed', guard: 'apply' });
+      expect(action?.reason).toMatch(/BUSYKEY/);
+      expect(action?.reason).toMatch(/nothing overwritten or deleted/);
+      expect(action?.commands.join('\n')).not.toMatch(/REPLACE|SETSLOT \d+ NODE/);
+      expect(run.status).not.toBe(0);
+      expect(await a.process.command('GET', conflict)).toBe(`value-of-${conflict}`);
+      await target.call('ASKING');
+      expect(await target.get(conflict)).toBe('written-on-the-target');
+      const after = await keyLedger(cluster);
+      expect(after.total).toBe(before.total);
+      expect(after.perSlot.get(SLOT)).toBe(before.perSlot.get(SLOT));
+      // Every original key still readable on one side or the other.
+      for (const key of keys) {
+        const value =
+          (await a.process.command('GET', key).catch(() => null)) ??
+          (await target.call('ASKING').then(() => target.get(key)));
+        expect(value, key).not.toBeNull();
+      }
+      expect(await openMarkers(a)).toEqual([`[${SLOT}->-${b.id}]`]);
+      expect(await openMarkers(b)).toEqual([`[${SLOT}-<-${a.id}]`]);
+    });
+  });
+
+  it('an ACL user without CLUSTER SETSLOT: the remedy is unavailable, the slot left as it was', async () => {
+    await withCluster({}, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      for (const n of cluster.nodes)
+        await n.process.command(
+          'ACL',
+          'SETUSER',
+          'doctor',
+          'on',
+          '>doctor-pw',
+          '~*',
+          '&*',
+          '+@all',
+          '-cluster|setslot',
+        );
+      await faults.openSlot(SLOT, a, b);
+      const env = { DOCTOR_PW: 'doctor-pw' };
+      const run = await cli(
+        [
+          'fix',
+          a.address,
+          '--json',
+          '--yes',
+          '--settle-ms',
+          '200',
+          '--user',
+          'doctor',
+          '--password-env',
+          'DOCTOR_PW',
+        ],
+        env,
+      );
+      const result = JSON.parse(run.stdout) as FixResult;
+      expect(result.actions).toHaveLength(1);
+      expect(result.actions[0]).toMatchObject({ subCase: 'rollback', status: 'unavailable' });
+      expect(result.actions[0]?.reason).toMatch(/NOPERM|no permissions/i);
+      expect(run.stdout + run.stderr).not.toContain('doctor-pw');
+      expect(await openMarkers(a)).toEqual([`[${SLOT}->-${b.id}]`]);
+      expect(await openMarkers(b)).toEqual([`[${SLOT}-<-${a.id}]`]);
+    });
+  });
+
+  it('a managed service (CONFIG renamed away): remedies unavailable, nothing attempted', async () => {
+    await withCluster({ extraArgs: ['--rename-command', 'CONFIG', ''] }, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await faults.openSlot(SLOT, a, b);
+      await faults.delSlots(16_000, 16_100);
+      const run = await fix(cluster, ['--yes', '--settle-ms', '200']);
+      expect(run.result.actions.map((x) => [x.remedy, x.status, x.guard])).toEqual([
+        ['assign-uncovered-slots', 'unavailable', 'managed-service'],
+        ['stabilize-open-slot', 'unavailable', 'managed-service'],
+      ]);
+      expect(run.status).toBe(2);
+      expect(await openMarkers(a)).toEqual([`[${SLOT}->-${b.id}]`]);
+      expect(String(await a.process.command('CLUSTER', 'INFO'))).toContain('cluster_state:fail');
+    });
+  });
+});
+
+describe('modes and the allow-list on a real cluster', () => {
+  it('without --yes: the plan with exact commands and verdicts, and nothing changes', async () => {
+    await withCluster({}, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await faults.openSlot(SLOT, a, b);
+      await faults.delSlots(16_000, 16_100);
+      const run = await cli(['fix', a.address, '--settle-ms', '200']);
+      expect(run.stdout).toMatch(/dry-run/i);
+      expect(run.stdout).toContain(`CLUSTER SETSLOT ${SLOT} STABLE`);
+      expect(run.stdout).toContain('CLUSTER ADDSLOTSRANGE 16000 16100');
+      expect(run.status).toBe(2);
+      expect(await openMarkers(a)).toEqual([`[${SLOT}->-${b.id}]`]);
+      expect(String(await a.process.command('CLUSTER', 'INFO'))).toContain('cluster_state:fail');
+    });
+  });
+
+  it('--allow names one remedy: only that one acts; the other is refused by the allow-list', async () => {
+    await withCluster({}, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await faults.openSlot(SLOT, a, b);
+      await faults.delSlots(16_000, 16_100);
+      const run = await fix(cluster, ['--yes', '--settle-ms', '200', '--allow', 'assign-uncovered-slots']);
+      expect(run.result.actions.map((x) => [x.remedy, x.status, x.guard])).toEqual([
+        ['assign-uncovered-slots', 'applied', 'verify'],
+        ['stabilize-open-slot', 'refused', 'allow-list'],
+      ]);
+      expect(String(await a.process.command('CLUSTER', 'INFO'))).toContain('cluster_state:ok');
+      expect(await openMarkers(a)).toEqual([`[${SLOT}->-${b.id}]`]);
+      expect(run.status).toBe(1);
+    });
+  });
+});
