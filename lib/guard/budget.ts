@@ -8,7 +8,7 @@ export const budget: Guard = {
     const b = policy.budget;
     if (spent.actions + 1 > b.maxActions)
       return { status: 'refused', reason: `budget: ${b.maxActions} action(s) per run` };
-    const slots = countSlots(action.slots);
+    const slots = action.slotsReassigned ?? countSlots(action.slots);
     if (spent.slots + slots > b.maxSlots)
       return { status: 'refused', reason: `budget: ${b.maxSlots} slot(s) per run` };
     if (spent.keysMoved + (action.keysToMove ?? 0) > b.maxKeysMoved) {

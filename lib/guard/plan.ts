@@ -60,7 +60,7 @@ export function planRemediation(first: Snapshot, second: Snapshot, policy: Polic
     }
     if (entry.status === 'allowed' || entry.status === 'dry-run') {
       spent.actions++;
-      spent.slots += countSlots(action.slots);
+      spent.slots += action.slotsReassigned ?? countSlots(action.slots);
       spent.keysMoved += action.keysToMove ?? 0;
     }
     entries.push(entry);

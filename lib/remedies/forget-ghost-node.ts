@@ -19,6 +19,8 @@ export const forgetGhostNode: Remedy = {
       const lines = [...facts.seenBy.values()];
       const ghostly = lines.filter((e) => e.fail || e.noaddr).length;
       if (lines.length === 0 || ghostly * 2 <= lines.length) continue;
+      // A failed master that still owns slots is not a ghost: promote-replica (or a person) handles it.
+      if (lines.some((e) => e.slots.length > 0)) continue;
       const lastPong = Math.max(0, ...lines.map((e) => e.pongRecv));
       const ageMs = lastPong === 0 ? Number.POSITIVE_INFINITY : settings.now - lastPong;
       const forgetters = view.observers.map((o) => o.observation.address).sort();
@@ -33,17 +35,14 @@ export const forgetGhostNode: Remedy = {
         fingerprint: JSON.stringify({ id: facts.id, flags: lines.map((e) => e.flags.join(',')).sort() }),
         params: { id: facts.id, forgetters },
       };
-      const owns = lines.some((e) => e.slots.length > 0);
       const isMaster = [...view.nodes.values()].some(
         (n) => n.masterId === facts.id && n.observation?.reachable,
       );
-      const reason = owns
-        ? 'it still owns slots (a failed master: see promote-replica)'
-        : isMaster
-          ? 'reachable replicas still follow it'
-          : ageMs < settings.ghostMinAgeMs
-            ? `silent for ${Math.round(ageMs / 1000)} s only (threshold ${Math.round(settings.ghostMinAgeMs / 1000)} s)`
-            : undefined;
+      const reason = isMaster
+        ? 'reachable replicas still follow it'
+        : ageMs < settings.ghostMinAgeMs
+          ? `silent for ${Math.round(ageMs / 1000)} s only (threshold ${Math.round(settings.ghostMinAgeMs / 1000)} s)`
+          : undefined;
       actions.push(
         reason
           ? { ...base, subCase: 'escalate', escalate: reason, summary: `${describe(facts)}: ${reason}` }

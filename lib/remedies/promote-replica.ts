@@ -35,6 +35,7 @@ export const promoteReplica: Remedy = {
         subCase: verb.toLowerCase(),
         summary: `promote ${best?.address ?? '(none)'} in place of failed master ${facts.address}`,
         slots,
+        slotsReassigned: 0,
         nodes: best ? [best.address] : [],
         commands: best ? [cli(best.address, 'CLUSTER', 'FAILOVER', verb)] : [],
         fingerprint: JSON.stringify({
@@ -64,7 +65,7 @@ export const promoteReplica: Remedy = {
   verify(action, view) {
     const id = String(action.params.replicaId);
     const self = view.nodes.get(id)?.self;
-    if (!self || self.role !== 'master') return `${action.params.replica} is not a master yet`;
+    if (self?.role !== 'master') return `${action.params.replica} is not a master yet`;
     const [first] = action.slots[0] ?? [0];
     const stale = view.observers.filter((o) => view.ownerIn(o.observation, first) !== id);
     return stale.length > 0

@@ -26,6 +26,11 @@ export interface PlannedAction {
   runbook?: string[];
   /** Upper bound of keys this action moves (budget). */
   keysToMove?: number;
+  /**
+   * Slots this action hands to a node that does not already hold their data (budget); default: all
+   * of `slots`. A promoted replica already holds its master's data, so a promotion counts none.
+   */
+  slotsReassigned?: number;
   /** Remedy-specific data the apply step needs (ids, internal addresses). Plain data. */
   params: Record<string, unknown>;
 }
