@@ -13,6 +13,7 @@ export async function fix(
   const password = cluster.options.password;
   const argv = ['fix', cluster.seeds[0] as string, '--json', ...args];
   if (password) argv.push('--password-env', PASSWORD_VAR);
+  if (cluster.certificates) argv.push('--tls-ca', cluster.certificates.caFile);
   const run = await cli(argv, password ? { [PASSWORD_VAR]: password } : {});
   let result: FixResult;
   try {

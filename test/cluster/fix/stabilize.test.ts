@@ -13,8 +13,14 @@ type Break = (cluster: TestCluster, faults: Faults, a: HarnessNode, b: HarnessNo
  * Breaks slot 500 one way, then runs `fix --yes` while a client keeps writing to another master,
  * and checks the sub-case chosen, the commands sent, the health of every node and the key ledger.
  */
-async function stabilizes(subCase: string, breakIt: Break, expectedCommands: RegExp[], password?: string) {
-  await withCluster({ password }, async (cluster, faults) => {
+async function stabilizes(
+  subCase: string,
+  breakIt: Break,
+  expectedCommands: RegExp[],
+  secure: { password?: string; tls?: boolean } = {},
+) {
+  const { password } = secure;
+  await withCluster(secure, async (cluster, faults) => {
     const [a, b, c] = cluster.masters as [HarnessNode, HarnessNode, HarnessNode];
     await loadKeys(cluster, 2000);
     await loadKeys(cluster, 0, keysInSlot(SLOT, 300));
@@ -81,7 +87,24 @@ describe('fix --yes closes every known-safe open-slot sub-case, with a writer ru
         new RegExp(`CLUSTER SETSLOT ${SLOT} NODE [0-9a-f]{40}$`),
         new RegExp(`CLUSTER SETSLOT ${SLOT} NODE [0-9a-f]{40}$`),
       ],
-      'fix-test-pw',
+      { password: 'fix-test-pw' },
+    );
+  });
+
+  it('complete on a TLS-only cluster with a password (as managed services run): MIGRATE over TLS', async () => {
+    await stabilizes(
+      'complete',
+      async (_c, faults, a, b) => {
+        await faults.openSlot(SLOT, a, b);
+        await faults.migrateKeys(SLOT, a, b, 250);
+      },
+      [
+        /MIGRATE 127\.0\.0\.1 \d+ "" 0 10000 KEYS <50 keys>$/,
+        new RegExp(`CLUSTER SETSLOT ${SLOT} NODE [0-9a-f]{40}$`),
+        new RegExp(`CLUSTER SETSLOT ${SLOT} NODE [0-9a-f]{40}$`),
+        new RegExp(`CLUSTER SETSLOT ${SLOT} NODE [0-9a-f]{40}$`),
+      ],
+      { password: 'tls-fix-pw', tls: true },
     );
   });
 
