@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Rule 5 (second half): one remediation run per cluster at a time. */
@@ -18,10 +18,13 @@ interface LockRecord {
 
 /**
  * A lock file created with O_EXCL. A lock whose process is gone (same host) or whose lease expired
- * is taken over, so a run killed with SIGKILL does not block the next one for ever.
+ * is taken over, so a run killed with SIGKILL does not block the next one for ever. A lock file that
+ * cannot be read (another run between creating and writing it) counts as held until it is older
+ * than the lease. Release removes the file only while it still holds this run's record.
  */
 export class FileLock implements RemediationLock {
   private held = false;
+  private mine?: string;
 
   constructor(
     readonly path: string,
@@ -37,14 +40,15 @@ export class FileLock implements RemediationLock {
           host: hostname(),
           expiresAt: Date.now() + this.leaseMs,
         };
-        writeSync(fd, JSON.stringify(record));
+        this.mine = JSON.stringify(record);
+        writeSync(fd, this.mine);
         closeSync(fd);
         this.held = true;
         return true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const current = this.read();
-        if (current && !isStale(current)) return false;
+        if (current ? !isStale(current) : !this.unreadableIsStale()) return false;
         try {
           unlinkSync(this.path);
         } catch {
@@ -58,6 +62,8 @@ export class FileLock implements RemediationLock {
   async release(): Promise<void> {
     if (!this.held) return;
     this.held = false;
+    // After our lease expired another run may have taken the lock over: its file is not ours to remove.
+    if (this.readRaw() !== this.mine) return;
     try {
       unlinkSync(this.path);
     } catch {
@@ -75,6 +81,23 @@ export class FileLock implements RemediationLock {
       return JSON.parse(readFileSync(this.path, 'utf8')) as LockRecord;
     } catch {
       return undefined;
+    }
+  }
+
+  private readRaw(): string | undefined {
+    try {
+      return readFileSync(this.path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** An empty or corrupt lock file: stale once older than the lease (or already gone). */
+  private unreadableIsStale(): boolean {
+    try {
+      return statSync(this.path).mtimeMs + this.leaseMs < Date.now();
+    } catch {
+      return true;
     }
   }
 }

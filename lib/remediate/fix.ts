@@ -110,8 +110,8 @@ export async function fixCluster(seeds: string[], options: FixOptions): Promise<
         extra.push(keysLost(result));
       }
     }
-    const finalSnapshot = await observeCluster(seeds, options.observe);
-    const after = buildReport(finalSnapshot);
+    const applied = actions.some((a) => a.status === 'applied');
+    const after = await settledReport(seeds, options, applied);
     if (extra.length > 0) {
       after.findings.unshift(...extra);
       after.status = 'critical';
@@ -133,7 +133,9 @@ async function applyOne(
 ): Promise<ActionResult> {
   const started = Date.now();
   const slots = [...slotsInRanges(planned.slots)];
-  const observe = { ...options.observe, extraSlots: slots };
+  // Only the touched slots need counting here (they are always counted); the deep scan of every
+  // owned slot is for the reports before and after the run.
+  const observe = { ...options.observe, extraSlots: slots, deepKeyScan: false };
   // Preconditions: the same action, same sub-case, same facts, on a fresh observation right now.
   const fresh = await observeCluster(seeds, observe);
   const again = candidateActions(fresh, options.policy).find((a) => a.key === planned.key);
@@ -198,6 +200,24 @@ async function applyOne(
     keysMoved: outcome.keysMoved,
     durationMs: Date.now() - started,
   };
+}
+
+/** Findings that gossip clears by itself a moment after a slot changed hands. */
+const GOSSIP_LAG = new Set(['cluster-state-fail', 'config-disagreement']);
+
+/**
+ * The report after the run. When something was applied, the masters already agreed (verify), but
+ * replicas may learn the new owners a moment later: re-observe, within the verify bound, until no
+ * finding of that kind is left, so the report describes the cluster and not the gossip in flight.
+ */
+async function settledReport(seeds: string[], options: FixOptions, applied: boolean): Promise<Report> {
+  const deadline = Date.now() + (options.verifyTimeoutMs ?? 15_000);
+  for (;;) {
+    const report = buildReport(await observeCluster(seeds, options.observe));
+    const lagging = report.findings.some((f) => GOSSIP_LAG.has(f.id));
+    if (!applied || !lagging || Date.now() >= deadline) return report;
+    await sleep(250);
+  }
 }
 
 /** slot -> keys summed over reachable masters (replicas mirror them). */

@@ -44,11 +44,17 @@ export const assignUncoveredSlots: Remedy = {
       nodes: [] as string[],
       commands: [] as string[],
     };
-    if (blind.length > 0 || masters.length === 0) {
+    // "No keys" must be observed, never assumed: a master whose count failed may hold keys of them.
+    const uncounted = masters.filter((m) =>
+      uncovered.some((s) => m.observation.slotKeyCounts?.[String(s)] === undefined),
+    );
+    if (blind.length > 0 || masters.length === 0 || uncounted.length > 0) {
       const reason =
         masters.length === 0
           ? 'no reachable master to assign slots to'
-          : `cannot see every node (${blind.map((n) => n.address).join(', ')}): keys of the uncovered slots may live there`;
+          : blind.length > 0
+            ? `cannot see every node (${blind.map((n) => n.address).join(', ')}): keys of the uncovered slots may live there`
+            : `keys could not be counted on ${uncounted.map((m) => m.observation.address).join(', ')}: keys of the uncovered slots may live there`;
       return [escalation(base, rangesFromSlots(uncovered), reason)];
     }
     const empty: number[] = [];

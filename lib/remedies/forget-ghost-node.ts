@@ -45,7 +45,17 @@ export const forgetGhostNode: Remedy = {
           : undefined;
       actions.push(
         reason
-          ? { ...base, subCase: 'escalate', escalate: reason, summary: `${describe(facts)}: ${reason}` }
+          ? {
+              ...base,
+              subCase: 'escalate',
+              escalate: reason,
+              summary: `${describe(facts)}: ${reason}`,
+              commands: [],
+              runbook: [
+                `Once ${describe(facts)} is known to be gone for good, on every node within 60 s:`,
+                ...base.commands,
+              ],
+            }
           : base,
       );
     }

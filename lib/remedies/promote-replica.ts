@@ -51,7 +51,19 @@ export const promoteReplica: Remedy = {
           : undefined;
       actions.push(
         reason
-          ? { ...base, subCase: 'escalate', escalate: reason, summary: `${facts.address}: ${reason}` }
+          ? {
+              ...base,
+              subCase: 'escalate',
+              escalate: reason,
+              summary: `${facts.address}: ${reason}`,
+              commands: [],
+              runbook: best
+                ? [`If ${facts.address} does not come back:`, ...base.commands]
+                : [
+                    `Bring ${facts.address} (or one of its replicas) back with its data; its slots stay with it.`,
+                    `Check from any node: redis-cli --cluster check ${view.observers[0]?.observation.address ?? 'HOST:PORT'}`,
+                  ],
+            }
           : base,
       );
     }

@@ -173,6 +173,12 @@ function planSlot(view: ClusterView, slot: number, markers: OpenSlotMarker[]): P
     return escalate(
       `involved node(s) unreachable: ${unreachable.map((id) => view.addressOf(id)).join(', ')}`,
     );
+  // "No keys" must be observed, never assumed: a master whose count failed may hold keys of the slot.
+  const uncounted = view.observers
+    .filter((o) => o.self.role === 'master' && o.observation.slotKeyCounts?.[String(slot)] === undefined)
+    .map((o) => o.observation.address);
+  if (uncounted.length > 0)
+    return escalate(`keys of the slot could not be counted on ${uncounted.join(', ')}`);
   if (!owner) return escalate('the masters do not agree on an owner');
   if (thirdParty.length > 0) return escalate(`keys of the slot on a third node: ${thirdParty.join(', ')}`);
   const others = (finalOwner: string, skip: string[]) =>

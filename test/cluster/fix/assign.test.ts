@@ -28,7 +28,7 @@ describe('assign-uncovered-slots on real clusters', () => {
         nodes: [a.address],
         commands: [`${a.address} CLUSTER ADDSLOTSRANGE 5400 5460`],
       });
-      expect(run.status).toBe(0);
+      expect(run.status, JSON.stringify(run.result.after.findings)).toBe(0);
       await expectOkEverywhere(cluster);
       for (const node of cluster.nodes) expect((await cluster.ownerOf(5430, node))?.id).toBe(a.id);
       expect((await cluster.ownerOf(5461))?.id).toBe(b.id);

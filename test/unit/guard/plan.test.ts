@@ -82,7 +82,10 @@ describe('allow-list', () => {
   });
 
   it('an empty list refuses everything, even in dry-run', () => {
-    const entry = entryFor(planTwice(importingOnly(), importingOnly(), policy({ mode: 'dry-run', allow: [] })), KEY);
+    const entry = entryFor(
+      planTwice(importingOnly(), importingOnly(), policy({ mode: 'dry-run', allow: [] })),
+      KEY,
+    );
     expect([entry.status, entry.guard]).toEqual(['refused', 'allow-list']);
     expect(entry.reason).toMatch(/\(empty\)/);
   });
@@ -111,13 +114,16 @@ describe('allow-list', () => {
     it('promote-replica without --allow: refused as opt-in', () => {
       const entry = entryFor(planTwice(failedMaster()), PROMOTE);
       expect([entry.status, entry.guard]).toEqual(['refused', 'allow-list']);
-      expect(entry.reason).toBe('promote-replica is opt-in: add it to the allow-list (--allow promote-replica)');
+      expect(entry.reason).toBe(
+        'promote-replica is opt-in: add it to the allow-list (--allow promote-replica)',
+      );
     });
 
     it('promote-replica named: allowed, FAILOVER FORCE on the replica', () => {
-      // c's 5462 slots exceed DEFAULT_BUDGET.maxSlots (2048): raise it so only the allow-list is in play.
-      const wide = policy({ allow: ['promote-replica'], budget: { ...DEFAULT_BUDGET, maxSlots: 16384 } });
-      const entry = entryFor(planTwice(failedMaster(), failedMaster(), wide), PROMOTE);
+      const entry = entryFor(
+        planTwice(failedMaster(), failedMaster(), policy({ allow: ['promote-replica'] })),
+        PROMOTE,
+      );
       expect(entry.status).toBe('allowed');
       expect(entry.action.commands).toEqual([cliAt('127.0.0.1:7005', 'CLUSTER', 'FAILOVER', 'FORCE')]);
     });
@@ -297,11 +303,18 @@ describe('budget (DEFAULT_BUDGET)', () => {
     // a keeps 3000-5460: 0-2999 (3000 slots, no keys) is uncovered.
     const uncovered = Object.fromEntries(Array.from({ length: 3000 }, (_, s) => [s, 0]));
     const spec = withKeys(
-      { ...healthySpec(), nodes: healthySpec().nodes.map((n) => (n.name === 'a' ? { ...n, slots: '3000-5460' } : n)) },
+      {
+        ...healthySpec(),
+        nodes: healthySpec().nodes.map((n) => (n.name === 'a' ? { ...n, slots: '3000-5460' } : n)),
+      },
       { a: uncovered, b: uncovered, c: uncovered },
     );
     const entry = entryFor(planTwice(spec), 'assign-uncovered-slots:0-2999');
-    expect([entry.status, entry.guard, entry.reason]).toEqual(['refused', 'budget', 'budget: 2048 slot(s) per run']);
+    expect([entry.status, entry.guard, entry.reason]).toEqual([
+      'refused',
+      'budget',
+      'budget: 2048 slot(s) per run',
+    ]);
   });
 
   it('more keys to move than maxKeysMoved: refused by budget', () => {
@@ -360,31 +373,65 @@ describe('planRemediation is pure', () => {
   });
 });
 
-describe('escalated entries', () => {
-  /** c failed 30 min ago, unreachable, and still owns 10922-16383 in every view. */
-  const failedOwner = (): ClusterSpec => {
+describe('a failed master that still owns slots', () => {
+  /** c failed 30 min ago, unreachable, no replica left, and still owns 10922-16383 in every view. */
+  const lostShard = (): ClusterSpec => {
     const failed = { flags: ['fail'], pongAgoMs: 30 * 60_000, link: 'disconnected' as const };
     return {
-      ...healthySpec(),
-      views: Object.fromEntries(['a', 'b', 'd', 'e', 'f'].map((o) => [o, { c: failed }])),
+      nodes: healthySpec().nodes.filter((n) => n.name !== 'f'),
+      views: Object.fromEntries(['a', 'b', 'd', 'e'].map((o) => [o, { c: failed }])),
       unreachable: ['c'],
     };
   };
 
-  it('forget-ghost-node on a failed master that still owns slots: escalated, even when allowed', () => {
-    const entry = entryFor(
-      planTwice(failedOwner(), failedOwner(), policy({ allow: ['forget-ghost-node'] })),
-      `forget-ghost-node:${nodeId('c')}`,
-    );
-    expect([entry.status, entry.guard]).toEqual(['escalated', 'known-safe']);
-    expect(entry.reason).toMatch(/still owns slots/);
+  it('is never forgotten as a ghost, even with every remedy allowed: only the escalation is planned', () => {
+    const every = policy({
+      allow: ['assign-uncovered-slots', 'stabilize-open-slot', 'promote-replica', 'forget-ghost-node'],
+    });
+    const plan = planTwice(lostShard(), lostShard(), every);
+    expect(plan.entries.map((e) => [e.action.key, e.status, e.guard])).toEqual([
+      [`promote-replica:${nodeId('c')}`, 'escalated', 'known-safe'],
+    ]);
+    expect(plan.entries[0]?.action.commands).toEqual([]);
+    expect(plan.entries[0]?.action.runbook?.[0]).toMatch(/back with its data; its slots stay with it/);
   });
 
-  it.fails('KNOWN BUG: an escalated forget-ghost-node proposes no CLUSTER FORGET of a master that owns slots', () => {
-    // The report prints an entry's commands; FORGET of c on every node would leave its slots
-    // uncovered (and assign-uncovered-slots would then hand the lost shard to another master).
-    const entry = entryFor(planTwice(failedOwner()), `forget-ghost-node:${nodeId('c')}`);
-    expect(entry.status).toBe('escalated');
+  it('a ghost silent for less than the threshold: escalated with the FORGET commands as its runbook, none to run', () => {
+    const young = policy({
+      allow: ['forget-ghost-node'],
+      settings: { ...policy().settings, ghostMinAgeMs: 60 * 60_000 },
+    });
+    const ghostly = (): ClusterSpec => {
+      const base = healthySpec();
+      const dead = { flags: ['fail'], pongAgoMs: 20 * 60_000, link: 'disconnected' as const };
+      return {
+        nodes: [...base.nodes, { name: '9', port: 7009 }],
+        views: Object.fromEntries(base.nodes.map((n) => [n.name, { 9: dead }])),
+        unreachable: ['9'],
+      };
+    };
+    const entry = entryFor(planTwice(ghostly(), ghostly(), young), `forget-ghost-node:${nodeId('9')}`);
+    expect([entry.status, entry.guard]).toEqual(['escalated', 'known-safe']);
+    expect(entry.reason).toMatch(/silent for 120\d s only \(threshold 3600 s\)/);
     expect(entry.action.commands).toEqual([]);
+    expect(entry.action.runbook?.slice(1)).toEqual(
+      [7000, 7001, 7002, 7003, 7004, 7005].map((p) =>
+        cliAt(`127.0.0.1:${p}`, 'CLUSTER', 'FORGET', nodeId('9')),
+      ),
+    );
+  });
+
+  it('a promotion spends no slot budget: the replica already holds the data', () => {
+    // c owns 5462 slots and its replica f can take over: allowed even with a slot budget of 0.
+    const failed = { flags: ['fail'], pongAgoMs: 30 * 60_000, link: 'disconnected' as const };
+    const spec: ClusterSpec = {
+      ...healthySpec(),
+      views: Object.fromEntries(['a', 'b', 'd', 'e', 'f'].map((o) => [o, { c: failed }])),
+      unreachable: ['c'],
+    };
+    const noSlots = policy({ allow: ['promote-replica'], budget: { ...DEFAULT_BUDGET, maxSlots: 0 } });
+    const entry = entryFor(planTwice(spec, spec, noSlots), `promote-replica:${nodeId('c')}`);
+    expect(entry.status).toBe('allowed');
+    expect(entry.action.slots).toEqual([[10922, 16383]]);
   });
 });

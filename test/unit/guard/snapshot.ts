@@ -50,7 +50,12 @@ export function withMarkers(spec: ClusterSpec, markers: Record<string, string[]>
 }
 
 /** In the views of `observers`, `node` owns `slots` (a slot token string). */
-export function ownedInViews(spec: ClusterSpec, observers: string[], node: string, slots: string): ClusterSpec {
+export function ownedInViews(
+  spec: ClusterSpec,
+  observers: string[],
+  node: string,
+  slots: string,
+): ClusterSpec {
   const views = { ...spec.views };
   for (const o of observers) views[o] = { ...views[o], [node]: { ...views[o]?.[node], slots } };
   return { ...spec, views };
@@ -86,6 +91,7 @@ export function planTwice(
 /** The one entry of the plan for `key` (fails loudly when absent). */
 export function entryFor(plan: Plan, key: string): PlanEntry {
   const entry = plan.entries.find((e) => e.action.key === key);
-  if (!entry) throw new Error(`no plan entry ${key}; have ${plan.entries.map((e) => e.action.key).join(', ')}`);
+  if (!entry)
+    throw new Error(`no plan entry ${key}; have ${plan.entries.map((e) => e.action.key).join(', ')}`);
   return entry;
 }
