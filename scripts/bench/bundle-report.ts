@@ -1,0 +1,46 @@
+import type { BundleResults } from './bundle-bench';
+import { bytes, ms, sample, table } from './markdown';
+
+/** Section 4: what a deployment uploads and what loading it costs. */
+export function bundleSection(b: BundleResults | undefined): string | undefined {
+  if (!b) return undefined;
+  const rows = b.functions.map((f) => [
+    `${f.name} function (${f.entry})`,
+    bytes(f.jsBytes),
+    bytes(f.mapBytes),
+    bytes(f.zipBytes),
+    sample(f.init),
+    sample(f.initWithSourceMaps),
+  ]);
+  rows.push(['CLI bundle (dist/cluster-doctor.js)', bytes(b.cliBytes), '–', '–', '–', '–']);
+  return `## 4. Lambda bundles and start-up
+
+Each handler is bundled the way \`ClusterFunction\` has NodejsFunction bundle it: esbuild, minified, source
+map without sources, target node22, platform node, CommonJS, \`mainFields: module, main\`, nothing external
+(the AWS SDK is bundled in). Zip: ${b.zipMethod}. Module init is \`require()\` of the bundle timed inside a
+fresh \`node\` (so Node's own start-up is left out): the part of a cold start the code controls.
+
+${table(
+  [
+    'artifact',
+    'minified JS',
+    'source map',
+    'zip',
+    'module init, ms',
+    'module init with --enable-source-maps, ms',
+  ],
+  rows,
+)}
+
+${table(
+  ['whole process', 'wall, ms'],
+  [
+    ['`node -e 0` (Node start-up alone)', sample(b.nodeBaseline)],
+    ['`node bin/cluster-doctor.js --help`', sample(b.cliHelp)],
+  ],
+)}
+
+What this shows: the upload size and module-init cost of each function (the stack sets
+\`NODE_OPTIONS=--enable-source-maps\`, hence the last column), and that the CLI adds
+${ms(b.cliHelp.median - b.nodeBaseline.median)} ms to bare Node start-up before it does any work.`;
+}
