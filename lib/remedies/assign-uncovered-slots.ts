@@ -26,8 +26,14 @@ export const assignUncoveredSlots: Remedy = {
     for (let slot = 0; slot < SLOT_COUNT; slot++) if (view.claimants(slot).size === 0) uncovered.push(slot);
     if (uncovered.length === 0) return [];
     const masters = view.observers.filter((o) => o.self.role === 'master' && !o.self.fail);
+    // A node we cannot see, or that others flag failed, may hold keys of the uncovered slots: unless it
+    // is a replica of a master we do see (a replica holds its master's data and nothing else).
+    const seenMaster = (id: string | null) =>
+      id !== null && masters.some((m) => m.self.id === id && m.observation.reachable);
     const blind = [...view.nodes.values()].filter(
-      (n) => !n.observation?.reachable || [...n.seenBy.values()].some((e) => e.fail),
+      (n) =>
+        (!n.observation?.reachable || [...n.seenBy.values()].some((e) => e.fail)) &&
+        !(n.role === 'replica' && seenMaster(n.masterId)),
     );
     const holders = (slot: number) =>
       masters.filter((m) => (m.observation.slotKeyCounts?.[String(slot)] ?? 0) > 0).map((m) => m.self.id);

@@ -27,7 +27,7 @@ export class Executor {
 
   async run(address: string, ...args: (string | number)[]): Promise<unknown> {
     const text = args.map(String);
-    this.log.push(`${address} ${redact(text, this.connection.password).join(' ')}`);
+    this.log.push(`${address} ${describeCommand(redact(text, this.connection.password))}`);
     let client = this.clients.get(address);
     if (!client) {
       client = connectNode(address, this.connection);
@@ -43,7 +43,10 @@ export class Executor {
       if (/unknown command|unknown subcommand|NOPERM|disabled/i.test(safe)) {
         throw new RemedyUnavailableError(`${address} refused ${text.slice(0, 2).join(' ')}: ${safe}`);
       }
-      throw new RemedyCommandError(`${address} ${text.slice(0, 3).join(' ')}: ${safe}`);
+      const hint = /CLUSTERDOWN/.test(safe)
+        ? ' (the cluster is down: commands on keys are refused until every slot is served)'
+        : '';
+      throw new RemedyCommandError(`${address} ${text.slice(0, 3).join(' ')}: ${safe}${hint}`);
     }
   }
 
@@ -58,4 +61,12 @@ function redact(args: string[], password?: string): string[] {
   return args.map((a, i) =>
     (password && a === password) || /^AUTH2?$/i.test(args[i - 1] ?? '') ? '***' : a,
   );
+}
+
+/** A command as logged and reported: MIGRATE's key list (key names may be sensitive) and credentials summarised. */
+export function describeCommand(args: (string | number)[]): string {
+  const shown = args.map((a) => (a === '' ? '""' : String(a)));
+  const keysAt = shown.indexOf('KEYS');
+  if (shown[0] !== 'MIGRATE' || keysAt < 0) return shown.join(' ');
+  return `${shown.slice(0, 6).join(' ')} KEYS <${shown.length - keysAt - 1} keys>`;
 }

@@ -1,6 +1,6 @@
 import { cli } from '../checks/runbook';
 import type { ClusterView, OpenSlotMarker } from '../checks/view';
-import type { Executor } from './executor';
+import { describeCommand, type Executor } from './executor';
 import { internalAddress, mastersDisagreeing, migrateAuth, reachable, reachableMasters } from './support';
 import type { ApplyOutcome, PlannedAction, Remedy } from './types';
 
@@ -80,14 +80,6 @@ export const stabilizeOpenSlot: Remedy = {
     return undefined;
   },
 };
-
-/** A command as logged: MIGRATE's key list and credentials are summarised. */
-function describeCommand(args: (string | number)[]): string {
-  const keysAt = args.indexOf('KEYS');
-  if (args[0] !== 'MIGRATE' || keysAt < 0) return args.join(' ');
-  const head = args.slice(0, 6).map((a) => (a === '' ? '""' : String(a)));
-  return `${head.join(' ')} KEYS <${args.length - keysAt - 1} keys>`;
-}
 
 async function migrateRest(
   p: Params,

@@ -86,6 +86,32 @@ describe('assign-uncovered-slots on real clusters', () => {
     });
   });
 
+  it('a dead replica hides no keys: uncovered slots assigned first, then a half-moved slot completed, in one run', async () => {
+    await withCluster({ nodeTimeoutMs: 1000 }, async (cluster, faults) => {
+      const [a, b, c] = cluster.masters as [HarnessNode, HarnessNode, HarnessNode];
+      await loadKeys(cluster, 0, keysInSlot(500, 40));
+      await faults.openSlot(500, a, b);
+      await faults.migrateKeys(500, a, b, 10);
+      await faults.delSlots(16_000, 16_383);
+      await faults.kill(cluster.nodes[5] as HarnessNode);
+      await cluster.waitFor('the dead replica flagged fail', async () =>
+        /slave,fail/.test(String(await a.process.command('CLUSTER', 'NODES'))),
+      );
+      const before = await keyLedger(cluster);
+      const run = await fix(cluster, ['--yes', '--settle-ms', '200']);
+      expect(run.result.actions.map((x) => [x.remedy, x.subCase, x.status])).toEqual([
+        ['assign-uncovered-slots', 'no-keys', 'applied'],
+        ['stabilize-open-slot', 'complete', 'applied'],
+        ['forget-ghost-node', 'escalate', 'refused'],
+      ]);
+      expect(run.result.actions[0]?.nodes).toEqual([c.address]);
+      expect(run.result.after.findings.filter((f) => f.severity === 'critical')).toEqual([]);
+      await expectOkEverywhere(cluster);
+      await expectNoKeyLost(cluster, before);
+      expect(Number(await b.process.command('CLUSTER', 'COUNTKEYSINSLOT', 500))).toBe(40);
+    });
+  });
+
   it('a lost shard (master and its replica dead) is escalated: its slots are never handed elsewhere', async () => {
     await withCluster({ nodeTimeoutMs: 1000 }, async (cluster, faults) => {
       const [a, , c] = cluster.masters as [HarnessNode, HarnessNode, HarnessNode];

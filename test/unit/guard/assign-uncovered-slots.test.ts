@@ -105,15 +105,27 @@ describe('assign-uncovered-slots', () => {
     expect(entry.guard).toBe('known-safe');
   });
 
-  it('uncovered slots while a node is unreachable: escalated, its keys are unknown', () => {
+  it('uncovered slots while a master is unreachable: escalated, its keys are unknown', () => {
+    const spec: ClusterSpec = {
+      ...counted(masters('100-5460', '5461-10921', '10922-16383'), range(0, 99)),
+      unreachable: ['c'],
+    };
+    const [action, ...rest] = assign(spec);
+    expect(rest).toEqual([]);
+    expect(action?.escalate).toMatch(/cannot see every node \(127\.0\.0\.1:7002\)/);
+    expect(action?.commands).toEqual([]);
+  });
+
+  it('an unreachable replica of a master in sight hides no keys: the empty slots are still assigned', () => {
     const spec: ClusterSpec = {
       ...counted(masters('100-5460', '5461-10921', '10922-16383'), range(0, 99)),
       unreachable: ['e'],
     };
     const [action, ...rest] = assign(spec);
     expect(rest).toEqual([]);
-    expect(action?.escalate).toMatch(/cannot see every node \(127\.0\.0\.1:7004\)/);
-    expect(action?.commands).toEqual([]);
+    expect(action?.escalate).toBeUndefined();
+    expect(action?.subCase).toBe('no-keys');
+    expect(action?.slots).toEqual([[0, 99]]);
   });
 
   it("a lost shard's slots are never handed to another master", () => {
