@@ -1,6 +1,7 @@
 import { buildReport } from '../checks/run';
 import type { Report } from '../checks/types';
 import { diffReport, type RunKind } from '../notify/decide';
+import { fingerprint } from '../notify/fingerprint';
 import { renderChanges } from '../notify/render';
 import type { MessageSink, OutboundMessage } from '../notify/types';
 import { type ObserveOptions, observeCluster } from '../observe';
@@ -31,7 +32,7 @@ export interface ScheduledCheckResult {
 /**
  * One scheduled run, the same in Lambda and in the demo: observe, check, compare with what earlier
  * runs notified, publish what changed (and the nightly digest), remember, and in `auto` mode start
- * remediation when a finding has a guarded remedy.
+ * remediation when a finding with a guarded remedy was already open at the previous run.
  */
 export async function scheduledCheck(
   input: ScheduledCheckInput,
@@ -45,9 +46,11 @@ export async function scheduledCheck(
   for (const message of messages) await deps.sink.publish(message);
   // Remembered only after every publish went through: a failed publish is retried by the next run.
   await deps.state.save(input.cluster, changes.next);
-  const remediable = report.findings.some((f) => f.remedy);
+  // Only for a problem the previous run saw too (guard 2 across runs; the remediation run then looks
+  // twice again, settleMs apart): a problem seen once, such as a reshard caught mid-flight, starts nothing.
+  const persisted = report.findings.some((f) => f.remedy && previous.open[fingerprint(f)]);
   let remediationStarted = false;
-  if (input.remediation === 'auto' && remediable && deps.startRemediation) {
+  if (input.remediation === 'auto' && persisted && deps.startRemediation) {
     await deps.startRemediation(input.cluster);
     remediationStarted = true;
   }
