@@ -38,11 +38,20 @@ export const forgetGhostNode: Remedy = {
       const isMaster = [...view.nodes.values()].some(
         (n) => n.masterId === facts.id && n.observation?.reachable,
       );
+      // A dead replica of a master that is itself gone may hold the only copy of that shard's data:
+      // it is to be brought back, not forgotten.
+      const master = facts.masterId ? view.nodes.get(facts.masterId) : undefined;
+      const lastCopy =
+        master !== undefined &&
+        !master.observation?.reachable &&
+        [...master.seenBy.values()].some((e) => e.slots.length > 0);
       const reason = isMaster
         ? 'reachable replicas still follow it'
-        : ageMs < settings.ghostMinAgeMs
-          ? `silent for ${Math.round(ageMs / 1000)} s only (threshold ${Math.round(settings.ghostMinAgeMs / 1000)} s)`
-          : undefined;
+        : lastCopy
+          ? `it replicates ${master.address}, which is down with its slots: it may hold the only copy of their data; bring it back instead`
+          : ageMs < settings.ghostMinAgeMs
+            ? `silent for ${Math.round(ageMs / 1000)} s only (threshold ${Math.round(settings.ghostMinAgeMs / 1000)} s)`
+            : undefined;
       actions.push(
         reason
           ? {

@@ -131,9 +131,10 @@ describe('assign-uncovered-slots on real clusters', () => {
       expect(claimed).toMatch(/^\d+-16383$/);
       await faults.kill(replicaOfC);
       await faults.kill(c);
-      await cluster.waitFor('C flagged fail', async () =>
-        /\bmaster,fail\b/.test(String(await a.process.command('CLUSTER', 'NODES'))),
-      );
+      await cluster.waitFor('C and its replica flagged fail', async () => {
+        const nodes = String(await a.process.command('CLUSTER', 'NODES'));
+        return /\bmaster,fail\b/.test(nodes) && /\bslave,fail\b/.test(nodes);
+      });
       const run = await fix(cluster, [
         '--yes',
         '--settle-ms',
@@ -148,6 +149,9 @@ describe('assign-uncovered-slots on real clusters', () => {
       expect(run.result.actions.filter((x) => x.status === 'applied')).toEqual([]);
       const commands = run.result.actions.flatMap((x) => (x.status === 'applied' ? x.commands : []));
       expect(commands.join('\n')).not.toMatch(/ADDSLOTS|FORGET|FAILOVER/);
+      const forget = run.result.actions.find((x) => x.remedy === 'forget-ghost-node');
+      expect(forget?.status).toBe('refused');
+      expect(forget?.reason).toMatch(/may hold the only copy of their data/);
       expect(run.result.after.findings.map((f) => f.id)).toContain('slots-owner-failed');
       expect(run.status).toBe(2);
       const nodes = String(await a.process.command('CLUSTER', 'NODES'));

@@ -421,6 +421,23 @@ describe('a failed master that still owns slots', () => {
     );
   });
 
+  it("its dead replica is never forgotten as a ghost: it may hold the shard's only copy", () => {
+    const failed = { flags: ['fail'], pongAgoMs: 30 * 60_000, link: 'disconnected' as const };
+    const spec: ClusterSpec = {
+      ...healthySpec(),
+      views: Object.fromEntries(['a', 'b', 'd', 'e'].map((o) => [o, { c: failed, f: failed }])),
+      unreachable: ['c', 'f'],
+    };
+    const every = policy({ allow: ['promote-replica', 'forget-ghost-node'] });
+    const plan = planTwice(spec, spec, every);
+    expect(plan.entries.map((e) => [e.action.remedy, e.status])).toEqual([
+      ['promote-replica', 'escalated'],
+      ['forget-ghost-node', 'escalated'],
+    ]);
+    expect(plan.entries[1]?.reason).toMatch(/replicates 127\.0\.0\.1:7002, which is down with its slots/);
+    expect(plan.entries[1]?.action.commands).toEqual([]);
+  });
+
   it('a promotion spends no slot budget: the replica already holds the data', () => {
     // c owns 5462 slots and its replica f can take over: allowed even with a slot budget of 0.
     const failed = { flags: ['fail'], pongAgoMs: 30 * 60_000, link: 'disconnected' as const };
