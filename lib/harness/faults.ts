@@ -89,6 +89,16 @@ export class Faults {
   }
 
   /**
+   * An ACL user on every live node with `+@all` minus what `denied` names (e.g. `-cluster|setslot`,
+   * `-@scripting`): how restricted accounts and managed services refuse commands.
+   */
+  async aclUserWithout(name: string, password: string, ...denied: string[]): Promise<void> {
+    for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
+      await n.process.command('ACL', 'SETUSER', name, 'on', `>${password}`, '~*', '&*', '+@all', ...denied);
+    }
+  }
+
+  /**
    * Breaks a replica's replication link the way a rotated password does: a wrong `masterauth`, then
    * the link to its master is dropped, so every reconnection fails authentication. The cluster bus
    * is unaffected: only `master_link_status` goes down.

@@ -17,18 +17,7 @@ describe('key counts per slot', () => {
       await c.process.command('CLUSTER', 'SETSLOT', 77, 'IMPORTING', a.id);
       await writeKeys(c, keysInSlot(77, 3, 'stray'), true);
       await c.process.command('CLUSTER', 'SETSLOT', 77, 'STABLE');
-      for (const n of cluster.nodes)
-        await n.process.command(
-          'ACL',
-          'SETUSER',
-          'noscripts',
-          'on',
-          '>noscripts-pw',
-          '~*',
-          '&*',
-          '+@all',
-          '-@scripting',
-        );
+      await faults.aclUserWithout('noscripts', 'noscripts-pw', '-@scripting');
 
       await a.process.command('CONFIG', 'RESETSTAT');
       const scripted = await observeCluster([a.address], {});

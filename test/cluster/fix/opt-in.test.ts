@@ -60,27 +60,13 @@ describe('opt-in remedies act only when named in --allow', () => {
       await faults.kill(victim);
       await checkUntil(cluster, has('slots-owner-failed'));
 
-      const dry = await fix(cluster, [
-        '--settle-ms',
-        '200',
-        '--allow',
-        'promote-replica',
-        '--failed-master-min-age-ms',
-        '0',
-      ]);
+      const promote = ['--settle-ms', '200', '--allow', 'promote-replica', '--failed-master-min-age-ms', '0'];
+      const dry = await fix(cluster, promote);
       expect(dry.result.actions.map((x) => [x.remedy, x.status, x.commands])).toEqual([
         ['promote-replica', 'skipped', [`redis-cli -h 127.0.0.1 -p ${replica.port} CLUSTER FAILOVER FORCE`]],
       ]);
 
-      const run = await fix(cluster, [
-        '--yes',
-        '--settle-ms',
-        '200',
-        '--allow',
-        'promote-replica',
-        '--failed-master-min-age-ms',
-        '0',
-      ]);
+      const run = await fix(cluster, ['--yes', ...promote]);
       expect(run.result.actions).toHaveLength(1);
       expect(run.result.actions[0]).toMatchObject({
         remedy: 'promote-replica',

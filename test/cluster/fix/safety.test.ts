@@ -156,18 +156,7 @@ describe('stops rather than guess', () => {
   it('an ACL user without CLUSTER SETSLOT: the remedy is unavailable, the slot left as it was', async () => {
     await withCluster({}, async (cluster, faults) => {
       const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
-      for (const n of cluster.nodes)
-        await n.process.command(
-          'ACL',
-          'SETUSER',
-          'doctor',
-          'on',
-          '>doctor-pw',
-          '~*',
-          '&*',
-          '+@all',
-          '-cluster|setslot',
-        );
+      await faults.aclUserWithout('doctor', 'doctor-pw', '-cluster|setslot');
       await faults.openSlot(SLOT, a, b);
       const env = { DOCTOR_PW: 'doctor-pw' };
       const run = await cli(
