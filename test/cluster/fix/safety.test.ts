@@ -2,9 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUDGET } from '../../../lib/guard/types';
 import type { HarnessNode, TestCluster } from '../../../lib/harness';
 import { keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
-import type { FixResult } from '../../../lib/remediate/fix';
+import { type FixResult, fixCluster } from '../../../lib/remediate/fix';
+import { DEFAULT_SETTINGS } from '../../../lib/remedies/types';
+import { checkUntil, findingsWith } from '../../support/check';
 import { cli } from '../../support/cli';
 import { withCluster } from '../../support/cluster';
 import { expectNoKeyLost, expectOkEverywhere, fix } from '../../support/fix';
@@ -230,6 +233,66 @@ describe('modes and the allow-list on a real cluster', () => {
       expect(String(await a.process.command('CLUSTER', 'INFO'))).toContain('cluster_state:ok');
       expect(await openMarkers(a)).toEqual([`[${SLOT}->-${b.id}]`]);
       expect(run.status, JSON.stringify(run.result.after.findings.map((f) => [f.id, f.summary]))).toBe(1);
+    });
+  });
+});
+
+describe('the key ledger of every action', () => {
+  it('keys that vanish while a remedy runs (a client DELs some) are a critical keys-lost finding, and the run stops', async () => {
+    await withCluster({ nodeTimeoutMs: 1000 }, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await loadKeys(cluster, 0, keysInSlot(SLOT, 5000));
+      await faults.openSlot(SLOT, a, b);
+      await faults.migrateKeys(SLOT, a, b, 100);
+      // A ghost for forget-ghost-node, planned after the stabilize action.
+      const ghost = cluster.nodes[5] as HarnessNode;
+      await faults.kill(ghost);
+      await checkUntil(cluster, (r) =>
+        findingsWith(r, 'node-failed').some((f) => f.nodes?.includes(ghost.address)),
+      );
+      let deleted = 0;
+      const result = await fixCluster([a.address], {
+        observe: {},
+        policy: {
+          mode: 'auto',
+          allow: ['stabilize-open-slot', 'forget-ghost-node'],
+          settleMs: 200,
+          budget: DEFAULT_BUDGET,
+          settings: { ...DEFAULT_SETTINGS, ghostMinAgeMs: 0 },
+        },
+        log: (line) => {
+          // Just as the move starts, an application deletes five keys that already reached the target.
+          if (!line.startsWith('applying stabilize-open-slot')) return;
+          const target = b.process.redis();
+          void (async () => {
+            const keys = (await target.call('CLUSTER', 'GETKEYSINSLOT', SLOT, 5)) as string[];
+            const replies = await target
+              .pipeline()
+              .call('ASKING')
+              .del(...keys)
+              .exec();
+            deleted = Number(replies?.[1]?.[1]);
+          })();
+        },
+      });
+      expect(deleted).toBe(5);
+      expect(result.actions.map((x) => [x.remedy, x.status])).toEqual([
+        ['stabilize-open-slot', 'failed'],
+        ['forget-ghost-node', 'skipped'],
+      ]);
+      const [stabilize, forget] = result.actions;
+      expect(stabilize?.reason).toBe('keys lost: 5000 before, 4995 after');
+      expect(stabilize?.keysBefore).toEqual({ [SLOT]: 5000 });
+      expect(stabilize?.keysAfter).toEqual({ [SLOT]: 4995 });
+      expect(forget?.reason).toBe('an earlier action stopped the run');
+      expect(result.after.status).toBe('critical');
+      expect(result.after.findings[0]).toMatchObject({
+        id: 'keys-lost',
+        severity: 'critical',
+        slots: [[SLOT, SLOT]],
+      });
+      // The ghost is still known: nothing ran after the loss.
+      expect(String(await a.process.command('CLUSTER', 'NODES'))).toContain(ghost.id);
     });
   });
 });
