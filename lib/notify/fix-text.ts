@@ -18,7 +18,8 @@ export function renderFixText(result: FixResult, options: { color?: boolean } = 
   if (result.actions.length === 0) lines.push('  nothing to repair');
   for (const a of result.actions) {
     const status = a.status === 'skipped' && a.guard !== 'mode' ? 'SKIPPED' : marks[a.status];
-    lines.push('', `  [${status}] ${a.remedy} ${a.subCase} slots ${formatRanges(a.slots) || '-'}`);
+    const what = a.slots.length > 0 ? `slots ${formatRanges(a.slots)}` : `nodes ${a.nodes.join(', ') || '-'}`;
+    lines.push('', `  [${status}] ${a.remedy} ${a.subCase} ${what}`);
     lines.push(`      guard ${a.guard ?? '-'}: ${a.reason}`);
     if (a.commands.length > 0) {
       lines.push(`      ${a.status === 'applied' || a.status === 'failed' ? 'sent' : 'commands'}:`);
