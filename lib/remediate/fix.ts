@@ -202,9 +202,6 @@ async function applyOne(
   };
 }
 
-/** Findings that gossip clears by itself a moment after a slot changed hands. */
-const GOSSIP_LAG = new Set(['cluster-state-fail', 'config-disagreement']);
-
 /**
  * The report after the run. When something was applied, the masters already agreed (verify), but
  * replicas may learn the new owners a moment later: re-observe, within the verify bound, until no
@@ -214,7 +211,11 @@ async function settledReport(seeds: string[], options: FixOptions, applied: bool
   const deadline = Date.now() + (options.verifyTimeoutMs ?? 15_000);
   for (;;) {
     const report = buildReport(await observeCluster(seeds, options.observe));
-    const lagging = report.findings.some((f) => GOSSIP_LAG.has(f.id));
+    const ids = new Set(report.findings.map((f) => f.id));
+    // Nodes that still disagree, or say "fail" while every slot has a live owner: gossip in flight.
+    const lagging =
+      ids.has('config-disagreement') ||
+      (ids.has('cluster-state-fail') && !ids.has('slots-uncovered') && !ids.has('slots-owner-failed'));
     if (!applied || !lagging || Date.now() >= deadline) return report;
     await sleep(250);
   }
