@@ -1,3 +1,4 @@
+import { Annotations } from 'aws-cdk-lib';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -27,6 +28,13 @@ export class MonitoredCluster extends Construct {
   constructor(scope: Construct, id: string, props: MonitoredClusterProps) {
     super(scope, id);
     this.name = props.cluster.name;
+    if (props.cluster.remediation.mode === 'auto' && !props.cluster.schedules.frequent) {
+      // Auto remediation acts on a problem two consecutive checks saw: nightly only means a day late.
+      Annotations.of(this).addWarningV2(
+        'cluster-doctor:auto-without-frequent',
+        `${props.cluster.name}: remediation mode auto with no frequent schedule acts a day after a problem appears; add schedules.frequent`,
+      );
+    }
     const shared = {
       cluster: props.cluster,
       timeoutMs: props.timeoutMs,

@@ -1,4 +1,4 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_SUCCEEDED_METRIC, FUNCTION_ENV } from '../../lib/config/function-env';
 import type { ClusterConfig, DeploymentConfig } from '../../lib/config/schema';
@@ -455,5 +455,28 @@ describe('checker alarms', () => {
       expect(alarm.Properties.AlarmActions).toEqual(topicRef());
       expect(alarm.Properties.AlarmName).toMatch(/^ClusterDoctor-/);
     }
+  });
+});
+
+describe('synth-time advice', () => {
+  const warnings = (cfg: DeploymentConfig) =>
+    Annotations.fromStack(buildStack(cfg).stack)
+      .findWarning('*', Match.stringLikeRegexp('remediation mode auto'))
+      .map((w) => String(w.entry.data));
+
+  it('warns when a cluster remediates in auto mode with only the nightly schedule', () => {
+    const [orders, sessions] = config.clusters as [ClusterConfig, ClusterConfig];
+    const auto = { mode: 'auto' as const, allow: ['stabilize-open-slot' as const], settleMs: 60_000 };
+    const cfg: DeploymentConfig = {
+      ...config,
+      clusters: [
+        { ...orders, remediation: auto },
+        { ...sessions, remediation: auto },
+      ],
+    };
+    expect(warnings(cfg)).toEqual([
+      expect.stringMatching(/^sessions: remediation mode auto with no frequent schedule/),
+    ]);
+    expect(warnings(config)).toEqual([]);
   });
 });
