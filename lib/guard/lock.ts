@@ -78,7 +78,7 @@ export class FileLock implements RemediationLock {
 
   private read(): LockRecord | undefined {
     try {
-      return JSON.parse(readFileSync(this.path, 'utf8')) as LockRecord;
+      return JSON.parse(this.readRaw() ?? '') as LockRecord;
     } catch {
       return undefined;
     }

@@ -2,10 +2,9 @@ import { viewOf } from '../checks/view';
 import type { Snapshot } from '../observe/types';
 import { REMEDIES } from '../remedies/catalog';
 import type { PlannedAction } from '../remedies/types';
-import { countSlots } from '../topology/slots';
 import { agreement } from './agreement';
 import { allowList } from './allow-list';
-import { budget } from './budget';
+import { budget, slotsCharged } from './budget';
 import { knownSafe } from './known-safe';
 import { managedService } from './managed-service';
 import { mode } from './mode';
@@ -60,7 +59,7 @@ export function planRemediation(first: Snapshot, second: Snapshot, policy: Polic
     }
     if (entry.status === 'allowed' || entry.status === 'dry-run') {
       spent.actions++;
-      spent.slots += action.slotsReassigned ?? countSlots(action.slots);
+      spent.slots += slotsCharged(action);
       spent.keysMoved += action.keysToMove ?? 0;
     }
     entries.push(entry);

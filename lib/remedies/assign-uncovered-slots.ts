@@ -2,6 +2,7 @@ import { cli } from '../checks/runbook';
 import type { ClusterView } from '../checks/view';
 import { countSlots, formatRanges, rangesFromSlots, slotsInRanges } from '../topology/slots';
 import { SLOT_COUNT, type SlotRange } from '../topology/types';
+import { mastersWithoutCounts } from './support';
 import type { PlannedAction, Remedy } from './types';
 
 interface Params extends Record<string, unknown> {
@@ -28,8 +29,7 @@ export const assignUncoveredSlots: Remedy = {
     const masters = view.observers.filter((o) => o.self.role === 'master' && !o.self.fail);
     // A node we cannot see, or that others flag failed, may hold keys of the uncovered slots: unless it
     // is a replica of a master we do see (a replica holds its master's data and nothing else).
-    const seenMaster = (id: string | null) =>
-      id !== null && masters.some((m) => m.self.id === id && m.observation.reachable);
+    const seenMaster = (id: string | null) => id !== null && masters.some((m) => m.self.id === id);
     const blind = [...view.nodes.values()].filter(
       (n) =>
         (!n.observation?.reachable || [...n.seenBy.values()].some((e) => e.fail)) &&
@@ -50,17 +50,14 @@ export const assignUncoveredSlots: Remedy = {
       nodes: [] as string[],
       commands: [] as string[],
     };
-    // "No keys" must be observed, never assumed: a master whose count failed may hold keys of them.
-    const uncounted = masters.filter((m) =>
-      uncovered.some((s) => m.observation.slotKeyCounts?.[String(s)] === undefined),
-    );
+    const uncounted = mastersWithoutCounts(view, uncovered);
     if (blind.length > 0 || masters.length === 0 || uncounted.length > 0) {
       const reason =
         masters.length === 0
           ? 'no reachable master to assign slots to'
           : blind.length > 0
             ? `cannot see every node (${blind.map((n) => n.address).join(', ')}): keys of the uncovered slots may live there`
-            : `keys could not be counted on ${uncounted.map((m) => m.observation.address).join(', ')}: keys of the uncovered slots may live there`;
+            : `keys could not be counted on ${uncounted.join(', ')}: keys of the uncovered slots may live there`;
       return [escalation(base, rangesFromSlots(uncovered), reason)];
     }
     const empty: number[] = [];

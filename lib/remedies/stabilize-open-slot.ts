@@ -1,7 +1,14 @@
 import { cli } from '../checks/runbook';
 import type { ClusterView, OpenSlotMarker } from '../checks/view';
 import { describeCommand, type Executor } from './executor';
-import { internalAddress, mastersDisagreeing, migrateAuth, reachable, reachableMasters } from './support';
+import {
+  internalAddress,
+  mastersDisagreeing,
+  mastersWithoutCounts,
+  migrateAuth,
+  reachable,
+  reachableMasters,
+} from './support';
 import type { ApplyOutcome, PlannedAction, Remedy } from './types';
 
 type SubCase = 'importing-only' | 'migrating-only' | 'rollback' | 'complete' | 'finalise' | 'owner-finalise';
@@ -165,10 +172,7 @@ function planSlot(view: ClusterView, slot: number, markers: OpenSlotMarker[]): P
     return escalate(
       `involved node(s) unreachable: ${unreachable.map((id) => view.addressOf(id)).join(', ')}`,
     );
-  // "No keys" must be observed, never assumed: a master whose count failed may hold keys of the slot.
-  const uncounted = view.observers
-    .filter((o) => o.self.role === 'master' && o.observation.slotKeyCounts?.[String(slot)] === undefined)
-    .map((o) => o.observation.address);
+  const uncounted = mastersWithoutCounts(view, [slot]);
   if (uncounted.length > 0)
     return escalate(`keys of the slot could not be counted on ${uncounted.join(', ')}`);
   if (!owner) return escalate('the masters do not agree on an owner');

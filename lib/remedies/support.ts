@@ -33,6 +33,19 @@ export function mastersDisagreeing(view: ClusterView, slot: number, owner: strin
     .map((o) => o.observation.address);
 }
 
+/**
+ * Addresses of reachable masters whose key count of any of `slots` was not taken (the count failed):
+ * "no keys" must be observed, never assumed.
+ */
+export function mastersWithoutCounts(view: ClusterView, slots: number[]): string[] {
+  return view.observers
+    .filter(
+      (o) =>
+        o.self.role === 'master' && slots.some((s) => o.observation.slotKeyCounts?.[String(s)] === undefined),
+    )
+    .map((o) => o.observation.address);
+}
+
 /** MIGRATE's AUTH/AUTH2 arguments for the executor's credentials. */
 export function migrateAuth(exec: Executor): string[] {
   const { username, password } = exec.connection;

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
-import { type HarnessNode, keyLedger, keysInSlot, type TestCluster } from '../../lib/harness';
+import { type HarnessNode, keyLedger, sleep, type TestCluster } from '../../lib/harness';
 import type { FixResult } from '../../lib/remediate/fix';
+import { tagForSlot } from '../../lib/topology/keyslot';
 import { cli } from './cli';
 
 const PASSWORD_VAR = 'CLUSTER_DOCTOR_TEST_PASSWORD';
@@ -31,7 +32,7 @@ export async function fix(
  */
 export function startWriter(owner: HarnessNode, slot: number): { stop: () => Promise<number> } {
   const client = owner.process.redis();
-  const tag = keysInSlot(slot, 1, 'writer')[0]?.split(':')[0];
+  const tag = tagForSlot(slot);
   let attempts = 0;
   let written = 0;
   let running = true;
@@ -44,7 +45,7 @@ export function startWriter(owner: HarnessNode, slot: number): { stop: () => Pro
         if (!error) written++;
         else if (!/^CLUSTERDOWN/.test(error.message)) throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
   })().catch((error: unknown) => {
     failure = error;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HarnessNode } from '../../../lib/harness';
-import { keyLedger, loadKeys } from '../../../lib/harness';
+import { keyLedger, loadKeys, sleep } from '../../../lib/harness';
 import { checkUntil, findingsWith } from '../../support/check';
 import { withCluster } from '../../support/cluster';
 import { expectOkEverywhere, fix } from '../../support/fix';
@@ -37,7 +37,7 @@ describe('opt-in remedies act only when named in --allow', () => {
       for (const node of live)
         expect(String(await node.process.command('CLUSTER', 'NODES')), node.address).not.toContain(victim.id);
       // The ban window holds: gossip does not bring it back a moment later.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await sleep(1500);
       for (const node of live)
         expect(String(await node.process.command('CLUSTER', 'NODES'))).not.toContain(victim.id);
       expect(run.result.after.findings.map((f) => f.id)).not.toContain('node-failed');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUDGET } from '../../../lib/guard/types';
 import type { HarnessNode, TestCluster } from '../../../lib/harness';
-import { keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
+import { keyLedger, keysInSlot, loadKeys, sleep } from '../../../lib/harness';
 import { type FixResult, fixCluster } from '../../../lib/remediate/fix';
 import { DEFAULT_SETTINGS } from '../../../lib/remedies/types';
 import { checkUntil, findingsWith } from '../../support/check';
@@ -14,7 +14,6 @@ import { expectNoKeyLost, expectOkEverywhere, fix } from '../../support/fix';
 
 const SLOT = 500;
 const BUNDLE = join(import.meta.dirname, '../../../dist/cluster-doctor.js');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const openMarkers = async (node: HarnessNode) =>
   (String(await node.process.command('CLUSTER', 'NODES')).match(/\[\d+-[<>]-[0-9a-f]+\]/g) ?? []).sort();
