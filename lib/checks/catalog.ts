@@ -6,6 +6,7 @@ import { keysInUnownedSlot } from './keys-in-unowned-slot';
 import { managedService } from './managed-service';
 import { masterWithoutReplica } from './master-without-replica';
 import { memoryHeadroomLow } from './memory-headroom-low';
+import { mixedVersions } from './mixed-versions';
 import { nodeFailed } from './node-failed';
 import { nodeHandshake } from './node-handshake';
 import { nodePfail } from './node-pfail';
@@ -38,6 +39,7 @@ export const CHECKS: readonly Check[] = [
   epochCollision,
   memoryHeadroomLow,
   configDrift,
+  mixedVersions,
   topologyParseError,
   slotsImbalanced,
   replicaColocated,

@@ -1,6 +1,7 @@
 import type { Snapshot } from '../observe/types';
 import { mergeRanges } from '../topology/slots';
 import { CHECKS } from './catalog';
+import { clientFor, withClient } from './runbook';
 import type { Check, Finding, Report, ReportStatus, Severity } from './types';
 import { viewOf } from './view';
 
@@ -12,10 +13,16 @@ const rank: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
  */
 export function runChecks(snapshot: Snapshot, checks: readonly Check[] = CHECKS): Finding[] {
   const findings: Finding[] = [];
+  const client = clientFor(snapshot.nodes.map((n) => n.server));
   for (const check of checks) {
     try {
       for (const finding of check.run(snapshot)) {
-        findings.push(finding.slots ? { ...finding, slots: mergeRanges(finding.slots) } : finding);
+        const runbook = finding.runbook && withClient(finding.runbook, client);
+        findings.push({
+          ...finding,
+          ...(finding.slots ? { slots: mergeRanges(finding.slots) } : {}),
+          ...(runbook ? { runbook } : {}),
+        });
       }
     } catch (error) {
       findings.push({
@@ -48,6 +55,7 @@ export function buildReport(snapshot: Snapshot, checks: readonly Check[] = CHECK
       id: o.id,
       role: facts?.role,
       reachable: o.reachable,
+      ...(o.server ? { server: `${o.server.name} ${o.server.version}` } : {}),
       ...(o.error ? { error: `${o.error.kind}: ${o.error.message}` } : {}),
     };
   });

@@ -32,7 +32,15 @@ export interface Report {
   cluster: string;
   checkedAt: string;
   durationMs: number;
-  nodes: { address: string; id?: string; role?: string; reachable: boolean; error?: string }[];
+  nodes: {
+    address: string;
+    id?: string;
+    role?: string;
+    reachable: boolean;
+    /** e.g. `redis 7.0.15`, `valkey 8.0.1`, from the node's `INFO server`. */
+    server?: string;
+    error?: string;
+  }[];
   findings: Finding[];
   status: ReportStatus;
 }

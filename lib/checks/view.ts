@@ -37,7 +37,10 @@ export class ClusterView {
   readonly observers: { observation: NodeObservation; self: ClusterNodeEntry }[] = [];
   /** slot -> set of owner ids claimed across all reachable views. */
   private readonly claims: Set<string>[] = Array.from({ length: SLOT_COUNT }, () => new Set());
+  /** Migration marks on masters' own lines: the open slots. */
   readonly openSlots: OpenSlotMarker[] = [];
+  /** Marks printed by replicas on their own lines (Valkey 8 copies its primary's; see the constructor). */
+  readonly replicaMarks: OpenSlotMarker[] = [];
   private readonly ownerTables = new Map<NodeObservation, (string | undefined)[]>();
   private agreed?: (string | undefined)[];
 
@@ -62,8 +65,12 @@ export class ClusterView {
         facts.self = self;
         facts.address = observation.address;
       }
+      // Valkey 8 replicates CLUSTER SETSLOT to replicas (valkey-io/valkey#445), so a replica prints its
+      // primary's migration marks on its own line; Redis 7 replicas never have any. A replica's mark
+      // is a copy, not a second open slot: kept apart, and cleared by the primary's next SETSLOT.
+      const markers = self.role === 'replica' ? this.replicaMarks : this.openSlots;
       for (const m of self.migrating) {
-        this.openSlots.push({
+        markers.push({
           slot: m.slot,
           node: observation.address,
           nodeId: self.id,
@@ -72,7 +79,7 @@ export class ClusterView {
         });
       }
       for (const i of self.importing) {
-        this.openSlots.push({
+        markers.push({
           slot: i.slot,
           node: observation.address,
           nodeId: self.id,
@@ -83,6 +90,7 @@ export class ClusterView {
     }
     for (const facts of this.nodes.values()) this.settleRole(facts);
     this.openSlots.sort((a, b) => a.slot - b.slot || a.node.localeCompare(b.node));
+    this.replicaMarks.sort((a, b) => a.slot - b.slot || a.node.localeCompare(b.node));
   }
 
   private factsFor(entry: ClusterNodeEntry, observation: NodeObservation): NodeFacts {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLOT_COUNT } from '../topology/types';
 import { RedisProcess, type RedisProcessOptions, sleep } from './redis-process';
+import { defaultServer, type ServerSpec } from './servers';
 import { makeTestCertificates, type TestCertificates } from './tls';
 
 export interface ClusterOptions {
@@ -13,6 +14,10 @@ export interface ClusterOptions {
   tls?: boolean;
   nodeTimeoutMs?: number;
   extraArgs?: string[];
+  /** Which build every node runs (default: `defaultServer()`). */
+  server?: ServerSpec;
+  /** Another build for the replicas only, as in a rolling upgrade (default: `server`). */
+  replicaServer?: ServerSpec;
 }
 
 /** What a test needs to know about one node. */
@@ -46,10 +51,17 @@ export class TestCluster {
       tls: certificates,
       nodeTimeoutMs: options.nodeTimeoutMs,
       extraArgs: options.extraArgs,
+      server: options.server ?? defaultServer(),
     };
     const total = masterCount * (1 + replicas);
     const started = await Promise.allSettled(
-      Array.from({ length: total }, () => RedisProcess.start(processOptions)),
+      Array.from({ length: total }, (_, i) =>
+        RedisProcess.start(
+          i >= masterCount && options.replicaServer
+            ? { ...processOptions, server: options.replicaServer }
+            : processOptions,
+        ),
+      ),
     );
     const processes = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failed = started.find((r) => r.status === 'rejected');
@@ -154,6 +166,11 @@ export class TestCluster {
     throw new Error(
       `timed out after ${timeoutMs} ms waiting for: ${what}${lastError ? ` (${String(lastError)})` : ''}`,
     );
+  }
+
+  /** The build every node runs. */
+  get server(): ServerSpec {
+    return this.options.server ?? defaultServer();
   }
 
   /** Seeds in `host:port` form, as a user would pass them. */

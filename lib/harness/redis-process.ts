@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './ports';
 import { recordPid } from './registry';
+import { defaultServer, type ServerSpec } from './servers';
 import type { TestCertificates } from './tls';
 
 export interface RedisProcessOptions {
@@ -14,6 +15,8 @@ export interface RedisProcessOptions {
   nodeTimeoutMs?: number;
   /** Extra `--name value` arguments. */
   extraArgs?: string[];
+  /** Which build to start (default: `defaultServer()`, Debian's redis-server unless the environment names one). */
+  server?: ServerSpec;
 }
 
 /** One redis-server in cluster mode that this process started and will stop by PID. */
@@ -34,6 +37,11 @@ export class RedisProcess {
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
+  }
+
+  /** The build this process runs. */
+  get server(): ServerSpec {
+    return this.options.server ?? defaultServer();
   }
 
   get alive(): boolean {
@@ -110,7 +118,7 @@ export class RedisProcess {
     }
     if (options.password) args.push('--requirepass', options.password, '--masterauth', options.password);
     args.push(...(options.extraArgs ?? []));
-    const child = spawn('redis-server', args, { cwd: dir, stdio: 'ignore' });
+    const child = spawn((options.server ?? defaultServer()).server, args, { cwd: dir, stdio: 'ignore' });
     if (child.pid) recordPid(child.pid, dir);
     const node = new RedisProcess(port, busPort, dir, child, options);
     try {

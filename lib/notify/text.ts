@@ -24,6 +24,8 @@ export function renderReportText(report: Report, options: TextOptions = {}): str
     `${paint('bold', `cluster ${report.cluster}`)}: ${paint(statusStyle, report.status.toUpperCase())}` +
       ` (${reachable}/${report.nodes.length} nodes reachable, ${report.findings.length} finding(s), ${report.durationMs} ms, ${report.checkedAt})`,
   ];
+  const servers = serversLine(report);
+  if (servers) lines.push(paint('dim', servers));
   if (report.status === 'unknown') {
     lines.push('Could not observe the cluster:');
     for (const n of report.nodes.filter((x) => x.error)) lines.push(`  ${n.address}: ${n.error}`);
@@ -37,6 +39,14 @@ export function renderReportText(report: Report, options: TextOptions = {}): str
   if (report.findings.length === 0)
     lines.push('', 'No findings: every slot is served and every node agrees.');
   return `${lines.join('\n')}\n`;
+}
+
+/** `servers: redis 7.0.15 on 6 nodes`, or each version with its count when they differ. */
+function serversLine(report: Report): string | undefined {
+  const counts = new Map<string, number>();
+  for (const n of report.nodes) if (n.server) counts.set(n.server, (counts.get(n.server) ?? 0) + 1);
+  if (counts.size === 0) return undefined;
+  return `servers: ${[...counts].map(([server, count]) => `${server} on ${count} node(s)`).join(', ')}`;
 }
 
 function renderFinding(

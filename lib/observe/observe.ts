@@ -1,4 +1,5 @@
 import { parseClusterInfo, parseClusterNodes, parseInfo } from '../topology';
+import { serverOf } from '../topology/info';
 import type { ClusterNodeEntry } from '../topology/types';
 import { type ConnectionOptions, connectNode, type NodeClient } from './connection';
 import { countKeys, slotsThatMatter } from './key-counts';
@@ -154,6 +155,8 @@ class ObservationSession {
       const [error, text] = reply(i);
       if (!error) Object.assign(observation.info, parseInfo(String(text)));
     }
+    const server = serverOf(observation.info);
+    if (server) observation.server = server;
     const restricted: string[] = [];
     const config: Record<string, string> = {};
     for (const i of [5, 6]) {

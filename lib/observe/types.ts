@@ -1,3 +1,4 @@
+import type { ServerIdentity } from '../topology/info';
 import type { ClusterNodeEntry, InfoSections, ParseProblem } from '../topology/types';
 
 export type NodeErrorKind = 'timeout' | 'refused' | 'auth' | 'tls' | 'protocol' | 'restricted' | 'other';
@@ -28,6 +29,8 @@ export interface NodeObservation {
   clusterInfo?: Record<string, string>;
   /** `INFO server`, `replication`, `memory`, `keyspace` sections. */
   info?: InfoSections;
+  /** The server and version it runs (from `INFO server`). */
+  server?: ServerIdentity;
   /** `CONFIG GET` of the settings that matter; absent when `CONFIG` is refused. */
   config?: Record<string, string>;
   /** Commands this node refused as unknown or renamed (managed services). */

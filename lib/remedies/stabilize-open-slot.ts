@@ -79,7 +79,8 @@ export const stabilizeOpenSlot: Remedy = {
   },
   verify(action, view) {
     const p = action.params as Params;
-    const still = view.openSlots.filter((m) => m.slot === p.slot);
+    // Replicas included: on Valkey 8 the primary's SETSLOT clears its replicas' copies of the mark.
+    const still = [...view.openSlots, ...view.replicaMarks].filter((m) => m.slot === p.slot);
     if (still.length > 0) return `slot ${p.slot} still open on ${still.map((m) => m.node).join(', ')}`;
     const wrong = mastersDisagreeing(view, p.slot, p.finalOwner);
     if (wrong.length > 0)

@@ -140,3 +140,34 @@ function own<T>(record: Record<string, T> | undefined, key: string): T | undefin
 function emptyRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
+
+/** Which server a node runs, from `INFO server`. */
+export interface ServerIdentity {
+  name: 'redis' | 'valkey';
+  version: string;
+}
+
+/**
+ * The server and version a node runs. Valkey 8 keeps `redis_version` (7.2.4, for clients that
+ * check it) and adds `server_name:valkey` and `valkey_version`: the Valkey fields win.
+ */
+export function serverOf(info: InfoSections | undefined): ServerIdentity | undefined {
+  const server = info?.server;
+  if (!server) return undefined;
+  if (server.valkey_version) return { name: 'valkey', version: server.valkey_version };
+  if (server.server_name === 'valkey' && server.redis_version)
+    return { name: 'valkey', version: server.redis_version };
+  if (server.redis_version) return { name: 'redis', version: server.redis_version };
+  return undefined;
+}
+
+/** Compares dotted versions numerically: negative when `a` is older than `b`. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  const pb = b.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

@@ -42,7 +42,10 @@ describe('master-without-replica, replica-link-down, replica-lagging, replica-co
         master_link_status: 'down',
         master_sync_in_progress: '0',
       });
-      expect(found[0]?.runbook?.[0]).toBe(`redis-cli -h 127.0.0.1 -p ${replica.port} INFO replication`);
+      // Runbooks name the cluster's own client: valkey-cli on Valkey.
+      expect(found[0]?.runbook?.[0]).toBe(
+        `${cluster.server.client} -h 127.0.0.1 -p ${replica.port} INFO replication`,
+      );
       const [orphan] = findingsWith(report, 'master-without-replica');
       expect(orphan?.nodes).toEqual([master.address, replica.address]);
       expect(orphan?.evidence.replicas).toEqual([

@@ -23,7 +23,7 @@ const ownerIn = async (node: HarnessNode, slot: number): Promise<string | undefi
 };
 
 describe('config-disagreement, keys-in-unowned-slot, slots-imbalanced, epoch-collision', () => {
-  it('config-disagreement: a node importing slots keeps its old owner while the others moved on', async () => {
+  it('config-disagreement: a node importing slots keeps its old owner on Redis 7 (Valkey 8 follows gossip)', async () => {
     await withCluster({ replicasPerMaster: 0 }, async (cluster) => {
       // Epochs are 1, 2, 3 in master order: y's claim (epoch 3) beats a's (epoch 1) in gossip, but
       // x, importing the slots, ignores every claim on them.
@@ -33,6 +33,17 @@ describe('config-disagreement, keys-in-unowned-slot, slots-imbalanced, epoch-col
         await y.process.command('CLUSTER', 'SETSLOT', slot, 'NODE', y.id);
       }
       await cluster.waitFor('a gives slots 100-101 to y', async () => (await ownerIn(a, 101)) === y.id);
+      if (cluster.server.family === 'valkey') {
+        // Valkey 8 lets an importing node take a newer owner's claim from gossip and drops its
+        // IMPORTING mark: the disagreement heals by itself and nothing is reported once it has.
+        const healed = await checkUntil(cluster, (r) =>
+          r.findings.every((f) => f.id !== 'config-disagreement' && f.id !== 'slot-open'),
+        );
+        expect(healed.findings.map((f) => f.id)).not.toContain('slots-uncovered');
+        expect(await ownerIn(x, 100)).toBe(y.id);
+        expect(String(await x.process.command('CLUSTER', 'NODES'))).not.toMatch(/\[10[01]-<-/);
+        return;
+      }
       const report = await checkCluster(cluster);
       const [disagreement] = findingsWith(report, 'config-disagreement');
       expect(disagreement?.severity).toBe('critical');
