@@ -3,7 +3,10 @@
  * reshards break clusters, found by the same code path as the scheduled Lambda (messages printed as
  * SNS would deliver them), repaired by the guarded fix, and proven to have lost no key.
  *
- *   npm run demo -- [--faults half-moved,uncovered,importing] [--keep]
+ *   npm run demo -- [--faults half-moved,uncovered,importing] [--keep] [--server DIR]
+ *
+ * `--server DIR` (or $CLUSTER_DOCTOR_SERVER) names a folder holding `redis-server`/`valkey-server`
+ * and its client, e.g. ../shared/servers/valkey-8.0.1/bin; the default is the PATH's redis-server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,8 @@ import {
   keyLedger,
   keysInSlot,
   loadKeys,
+  SERVER_ENV,
+  serverAt,
   TestCluster,
 } from '../lib/harness';
 import { ConsoleSink } from '../lib/notify/console-sink';
@@ -37,8 +42,10 @@ const { values } = parseArgs({
   options: {
     faults: { type: 'string', default: FAULTS.join(',') },
     keep: { type: 'boolean', default: false },
+    server: { type: 'string', default: process.env[SERVER_ENV] ?? '' },
   },
 });
+const server = serverAt(values.server ? values.server : undefined);
 const faults = (values.faults ?? '').split(',').filter(Boolean) as Fault[];
 for (const f of faults)
   if (!FAULTS.includes(f)) throw new Error(`unknown fault ${f}; choose from ${FAULTS.join(', ')}`);
@@ -54,8 +61,8 @@ function step(text: string): void {
 }
 
 async function main(): Promise<number> {
-  step('1. Start a throwaway cluster: 3 masters x 1 replica on free loopback ports');
-  const cluster = await TestCluster.start({ masters: 3, replicasPerMaster: 1 });
+  step(`1. Start a throwaway cluster: 3 masters x 1 replica of ${server.label} on free loopback ports`);
+  const cluster = await TestCluster.start({ masters: 3, replicasPerMaster: 1, server });
   const stateDir = mkdtempSync(join(tmpdir(), 'cluster-doctor-demo-state-'));
   try {
     console.log(`   nodes: ${cluster.seeds.join(' ')}`);

@@ -9,9 +9,10 @@ const label = (s: ServerIdentity) => `${s.name} ${s.version}`;
  * Nodes run different servers or versions. A rolling upgrade does that for a while, replicas first,
  * so on its own it is `info`. It is a `warning` when a replica runs an older version (or another
  * server) than its master: a full resync then ships an RDB the replica may not load (Redis 7.4
- * writes RDB version 12, 7.0 reads up to 11), so that replica cannot be relied on to take over; and
- * when Redis and Valkey are mixed, since Valkey 8 replicates migration marks to replicas and Redis 7
- * does not, so a failover mid-move leaves different states on different shards.
+ * writes RDB version 12; 7.0 reads up to 10 and logs "Can't handle RDB format version 12"), so that
+ * replica cannot be relied on to take over. And when Redis and Valkey are mixed: Valkey 8 replicates
+ * migration marks to replicas and Redis 7 does not, so a failover mid-move leaves different states
+ * on different shards.
  */
 export const mixedVersions: Check = {
   id: 'mixed-versions',
