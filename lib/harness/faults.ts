@@ -53,10 +53,49 @@ export class Faults {
     for (const n of on) await n.process.command('CLUSTER', 'SETSLOT', slot, 'STABLE');
   }
 
-  /** `DELSLOTSRANGE` on every live node, so no node claims the range any more. */
+  /**
+   * `DELSLOTSRANGE` on every live node, so no node claims the range any more. A node that already
+   * dropped the range can learn it back from the gossip of one that has not yet (and then keeps it:
+   * nothing ever tells it otherwise), so the owners go first, and any node still naming an owner
+   * afterwards is told again until none does.
+   */
   async delSlots(first: number, last: number): Promise<void> {
-    for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
-      await n.process.command('CLUSTER', 'DELSLOTSRANGE', first, last);
+    const live = () => this.cluster.nodes.filter((x) => x.process.alive);
+    const owned = async (n: HarnessNode) => {
+      const slots = (await n.process.command('CLUSTER', 'SLOTS')) as [number, number][];
+      return slots.some(([a, b]) => a <= last && b >= first);
+    };
+    const ownSlot = async (n: HarnessNode) =>
+      String(await n.process.command('CLUSTER', 'NODES'))
+        .split('\n')
+        .some(
+          (line) =>
+            line.includes('myself') &&
+            line
+              .split(' ')
+              .slice(8)
+              .some((t) => /^\d/.test(t) && overlaps(t, first, last)),
+        );
+    const owners = [];
+    for (const n of live()) if (await ownSlot(n)) owners.push(n);
+    for (const n of owners) await n.process.command('CLUSTER', 'DELSLOTSRANGE', first, last);
+    await this.cluster.waitFor(`no node names an owner of ${first}-${last}`, async () => {
+      let clear = true;
+      for (const n of live()) {
+        if (!(await owned(n))) continue;
+        clear = false;
+        await this.dropRange(n, first, last);
+      }
+      return clear;
+    });
+  }
+
+  /** DELSLOTSRANGE of the parts of `first`-`last` that `n` still assigns (it refuses unassigned slots). */
+  private async dropRange(n: HarnessNode, first: number, last: number): Promise<void> {
+    const slots = (await n.process.command('CLUSTER', 'SLOTS')) as [number, number][];
+    for (const [a, b] of slots) {
+      const [from, to] = [Math.max(a, first), Math.min(b, last)];
+      if (from <= to) await n.process.command('CLUSTER', 'DELSLOTSRANGE', from, to);
     }
   }
 
@@ -117,4 +156,11 @@ export class Faults {
     await node.process.command('CLUSTER', 'MEET', '127.0.0.1', port, busPort);
     return `127.0.0.1:${port}`;
   }
+}
+
+/** Whether a `CLUSTER NODES` slot token (`5`, `0-99`) overlaps `first`-`last`. */
+function overlaps(token: string, first: number, last: number): boolean {
+  const [a, b] = token.split('-').map(Number);
+  if (a === undefined || Number.isNaN(a)) return false;
+  return a <= last && (b ?? a) >= first;
 }

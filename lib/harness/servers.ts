@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** One server build the harness can start: a folder holding `*-server` and `*-cli`, or the PATH. */
@@ -30,6 +31,18 @@ export const SERVERS_ENV = 'CLUSTER_DOCTOR_SERVERS';
 /** The prebuilt servers shipped beside the repository (`../shared/servers/<name>/bin`). */
 export const SHARED_SERVERS_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'servers');
 
+/** Where `../shared/servers/build.sh` (run by scripts/ensure-servers.sh) rebuilds a build that does not run here. */
+const REBUILT_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'cluster-doctor-servers');
+
+const isExecutable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const cache = new Map<string, ServerSpec>();
 
 /** Describes the server in `dir` (or on the PATH when `dir` is undefined) by asking it for its version. */
@@ -39,7 +52,7 @@ export function serverAt(dir?: string): ServerSpec {
   if (known) return known;
   const pick = (names: string[]) => {
     if (!dir) return names[names.length - 1] as string;
-    const found = names.map((n) => join(dir, n)).find((p) => existsSync(p));
+    const found = names.map((n) => join(dir, n)).find((p) => isExecutable(p));
     if (!found) throw new Error(`no ${names.join(' or ')} in ${dir}`);
     return found;
   };
@@ -79,7 +92,9 @@ export function discoverServers(env: NodeJS.ProcessEnv = process.env): {
   else if (existsSync(SHARED_SERVERS_DIR)) {
     for (const name of readdirSync(SHARED_SERVERS_DIR).sort()) {
       const bin = join(SHARED_SERVERS_DIR, name, 'bin');
-      if (existsSync(bin)) dirs.push(bin);
+      if (!existsSync(bin)) continue;
+      const rebuilt = join(REBUILT_DIR, name, 'bin');
+      dirs.push(runs(bin) || !existsSync(rebuilt) ? bin : rebuilt);
     }
   } else notes.push(`no ${SHARED_SERVERS_DIR}: the real-cluster tests run on the PATH's redis-server alone`);
   const servers: ServerSpec[] = [];
@@ -92,4 +107,13 @@ export function discoverServers(env: NodeJS.ProcessEnv = process.env): {
     }
   }
   return { servers, notes };
+}
+
+function runs(dir: string): boolean {
+  try {
+    serverAt(dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
