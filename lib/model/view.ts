@@ -28,8 +28,9 @@ export interface OpenSlotMarker {
 }
 
 /**
- * Facts derived once from a snapshot and shared by every check, guard and remedy: who is who, who owns what in each
- * reachable node's view, and which slots are open. Pure: a function of the snapshot alone.
+ * Facts derived once from a snapshot and shared by every check, guard and remedy (the model: it
+ * imports none of them): who is who, who owns what in each reachable node's view, and which slots
+ * are open. Pure: a function of the snapshot alone.
  */
 export class ClusterView {
   readonly nodes = new Map<string, NodeFacts>();
@@ -149,7 +150,7 @@ export class ClusterView {
    * slot -> owner id in one observer's view, built once per observer: the one owner table every
    * check, guard and remedy reads. A node prints each slot under exactly one line (its slot table
    * has one owner per slot), so two lines claiming a slot only come from damaged text; then the
-   * first line wins, as in the order the node printed them (test/cluster/checks/owner-table.test.ts).
+   * first line wins (test/cluster/checks/owner-table.test.ts).
    */
   ownersIn(observer: NodeObservation): (string | undefined)[] {
     let table = this.ownerTables.get(observer);
