@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { tempFileLock } from '../lib/guard/lock';
 import { DEFAULT_BUDGET, type Policy } from '../lib/guard/types';
 import {
   Faults,
@@ -100,12 +101,15 @@ async function main(): Promise<number> {
     });
     const seeds = [cluster.seeds[0] as string];
     step('5. Dry-run plan (the default): what would run, and the guard that allowed or refused each action');
-    console.log(renderFixText(await fixCluster(seeds, { observe: {}, policy: policy('dry-run') })));
+    console.log(
+      renderFixText(await fixCluster(seeds, { observe: {}, policy: policy('dry-run'), lock: tempFileLock })),
+    );
 
     step('6. Guarded fix in auto mode: re-verify, act, verify, count keys');
     const fixed = await fixCluster(seeds, {
       observe: {},
       policy: policy('auto'),
+      lock: tempFileLock,
       log: (l) => console.log(`   ${l}`),
     });
     console.log(renderFixText(fixed));

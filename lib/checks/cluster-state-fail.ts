@@ -1,21 +1,19 @@
-import { cli } from './runbook';
-import type { Check, Finding } from './types';
-import { viewOf } from './view';
+import { cli } from '../model/runbook';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /** A reachable node reports `cluster_state:fail`: clients of that node get CLUSTERDOWN. */
-export const clusterStateFail: Check = {
+export const clusterStateFail = defineCheck({
   id: 'cluster-state-fail',
   severity: 'critical',
   title: 'Cluster state is fail',
-  run(snapshot) {
-    const failing = viewOf(snapshot).observers.filter(
+  check(view) {
+    const failing = view.observers.filter(
       ({ observation }) => observation.clusterInfo?.cluster_state === 'fail',
     );
     if (failing.length === 0) return [];
     const first = failing[0]?.observation.address ?? '';
-    const finding: Finding = {
-      id: 'cluster-state-fail',
-      severity: 'critical',
+    const finding: FindingDraft = {
       summary: `${failing.length} node(s) report cluster_state:fail: clients see "CLUSTERDOWN"`,
       nodes: failing.map((f) => f.observation.address),
       evidence: Object.fromEntries(
@@ -37,4 +35,4 @@ export const clusterStateFail: Check = {
     };
     return [finding];
   },
-};
+});

@@ -1,8 +1,8 @@
+import { cli, clusterTool } from '../model/runbook';
+import { type ClusterView, sameEverywhere } from '../model/view';
 import { formatRanges, mergeRanges } from '../topology/slots';
 import { SLOT_COUNT, type SlotRange } from '../topology/types';
-import { cli, clusterTool } from './runbook';
-import type { Check } from './types';
-import { type ClusterView, sameEverywhere, viewOf } from './view';
+import { defineCheck } from './define';
 
 /** Disputed ranges listed in full in the evidence and runbook; the rest are counted. */
 const MAX_LISTED = 20;
@@ -20,12 +20,11 @@ const MAX_RUNBOOK_RANGES = 3;
  * reshard in flight disagrees for one gossip round at most (the importing side bumps its epoch when
  * it takes the slot), while a disagreement that lasts is a split that sends clients in MOVED loops.
  */
-export const configDisagreement: Check = {
+export const configDisagreement = defineCheck({
   id: 'config-disagreement',
   severity: 'critical',
   title: 'Nodes disagree about slot owners',
-  run(snapshot) {
-    const view = viewOf(snapshot);
+  check(view) {
     const observers = [...view.observers].sort((a, b) =>
       a.observation.address.localeCompare(b.observation.address),
     );
@@ -96,8 +95,6 @@ export const configDisagreement: Check = {
     runbook.push(clusterTool('check', observers[0]?.observation.address ?? ''));
     return [
       {
-        id: 'config-disagreement',
-        severity: 'critical',
         summary: `nodes disagree about the owner of ${slotCount} slot(s) (${formatRanges(ranges.slice(0, 5))}${ranges.length > 5 ? ',...' : ''}): ${[...dissenters].join(', ')} differ from the majority`,
         slots: ranges,
         nodes: [...dissenters],
@@ -118,7 +115,7 @@ export const configDisagreement: Check = {
       },
     ];
   },
-};
+});
 
 /** Keys of the range on each candidate owner, where the observation counted them. */
 function keysByNode(

@@ -1,6 +1,5 @@
-import { cli } from './runbook';
-import type { Check } from './types';
-import { viewOf } from './view';
+import { cli } from '../model/runbook';
+import { defineCheck } from './define';
 
 /** Settings every node of a cluster should share. */
 export const CLUSTER_WIDE_SETTINGS = [
@@ -21,12 +20,11 @@ export const MASTER_WIDE_SETTINGS = ['maxmemory'] as const;
  * depending on which node is asked or fails. Nodes whose value differs from the most common one
  * are the ones named.
  */
-export const configDrift: Check = {
+export const configDrift = defineCheck({
   id: 'config-drift',
   severity: 'warning',
   title: 'Cluster settings differ across nodes',
-  run(snapshot) {
-    const view = viewOf(snapshot);
+  check(view) {
     const drifts: { setting: string; byValue: Map<string, string[]>; usual: string }[] = [];
     const compare = (setting: string, mastersOnly: boolean) => {
       const byValue = new Map<string, string[]>();
@@ -56,8 +54,6 @@ export const configDrift: Check = {
     }
     return [
       {
-        id: 'config-drift',
-        severity: 'warning',
         summary: `settings differ across nodes: ${drifts
           .map(
             ({ setting, byValue }) =>
@@ -77,4 +73,4 @@ export const configDrift: Check = {
       },
     ];
   },
-};
+});

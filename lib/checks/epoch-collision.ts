@@ -1,6 +1,5 @@
-import { cli } from './runbook';
-import type { Check } from './types';
-import { viewOf } from './view';
+import { cli } from '../model/runbook';
+import { defineCheck } from './define';
 
 /**
  * Two masters with the same config epoch in some reachable node's view. Epochs decide whose claim
@@ -8,12 +7,11 @@ import { viewOf } from './view';
  * the two masters exchange a ping: one that lasts means they cannot reach each other on the bus.
  * Epoch 0 (a node never given an epoch) is not a collision.
  */
-export const epochCollision: Check = {
+export const epochCollision = defineCheck({
   id: 'epoch-collision',
   severity: 'warning',
   title: 'Masters share a config epoch',
-  run(snapshot) {
-    const view = viewOf(snapshot);
+  check(view) {
     const collisions = new Map<string, { epoch: number; ids: string[]; seenBy: string[] }>();
     for (const { observation } of view.observers) {
       const byEpoch = new Map<number, string[]>();
@@ -35,8 +33,6 @@ export const epochCollision: Check = {
     const reachable = involved.filter((id) => view.nodes.get(id)?.observation?.reachable);
     return [
       {
-        id: 'epoch-collision',
-        severity: 'warning',
         summary: list
           .map(
             (c) => `masters ${c.ids.map((id) => view.label(id)).join(' and ')} share config epoch ${c.epoch}`,
@@ -60,4 +56,4 @@ export const epochCollision: Check = {
       },
     ];
   },
-};
+});

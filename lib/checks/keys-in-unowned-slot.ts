@@ -1,7 +1,7 @@
+import { cli, clusterTool } from '../model/runbook';
 import { formatRanges, rangesFromSlots } from '../topology/slots';
-import { cli, clusterTool } from './runbook';
-import type { Check, Finding } from './types';
-import { viewOf } from './view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /** Slots listed one by one in the evidence; the rest are summed. */
 const MAX_LISTED = 50;
@@ -11,14 +11,13 @@ const MAX_LISTED = 50;
  * owns them: clients are sent to the owner, so these keys are invisible and a later write creates a
  * second copy. Slots that no view assigns are slots-uncovered's (it locates their keys too).
  */
-export const keysInUnownedSlot: Check = {
+export const keysInUnownedSlot = defineCheck({
   id: 'keys-in-unowned-slot',
   severity: 'critical',
   title: 'Keys stranded in slots the node does not own',
-  run(snapshot) {
-    const view = viewOf(snapshot);
+  check(view) {
     const agreed = view.agreedOwners();
-    const findings: Finding[] = [];
+    const findings: FindingDraft[] = [];
     for (const { observation, self } of view.observers) {
       if (self.role !== 'master') continue;
       const stranded: { slot: number; keys: number; owner: string | undefined }[] = [];
@@ -37,8 +36,6 @@ export const keysInUnownedSlot: Check = {
       const first = stranded[0] as (typeof stranded)[number];
       const owners = [...new Set(stranded.map((s) => s.owner).filter((o): o is string => o !== undefined))];
       findings.push({
-        id: 'keys-in-unowned-slot',
-        severity: 'critical',
         summary: `${view.label(self.id)} holds ${total} key(s) in ${stranded.length} slot(s) it does not own (${formatRanges(ranges)}): clients are sent to ${owners.map((o) => view.addressOf(o)).join(', ')} and never see them`,
         slots: ranges,
         nodes: [observation.address, ...owners.map((o) => view.addressOf(o))],
@@ -70,4 +67,4 @@ export const keysInUnownedSlot: Check = {
     }
     return findings;
   },
-};
+});

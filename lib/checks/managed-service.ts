@@ -1,22 +1,20 @@
-import type { Check } from './types';
+import { defineCheck } from './define';
 
 /**
  * Nodes refused commands a self-managed Redis accepts (`CONFIG` renamed or forbidden), as
  * ElastiCache and MemoryDB do: the settings checks have nothing to compare and remedies are
  * unavailable. Info: it is how the service is run, not a fault.
  */
-export const managedService: Check = {
+export const managedService = defineCheck({
   id: 'managed-service',
   severity: 'info',
   title: 'Restricted commands (managed service)',
-  run(snapshot) {
-    const restricted = snapshot.nodes.filter((o) => (o.restrictedCommands?.length ?? 0) > 0);
+  check(view) {
+    const restricted = view.snapshot.nodes.filter((o) => (o.restrictedCommands?.length ?? 0) > 0);
     if (restricted.length === 0) return [];
     const commands = [...new Set(restricted.flatMap((o) => o.restrictedCommands ?? []))].sort();
     return [
       {
-        id: 'managed-service',
-        severity: 'info',
         summary: `${commands.join(', ')} refused by ${restricted.length} node(s): a managed service (ElastiCache/MemoryDB) or a hardened setup; remedies are unavailable and settings are not compared`,
         nodes: restricted.map((o) => o.address),
         evidence: {
@@ -31,4 +29,4 @@ export const managedService: Check = {
       },
     ];
   },
-};
+});

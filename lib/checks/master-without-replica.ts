@@ -1,7 +1,8 @@
+import { cli, clusterTool } from '../model/runbook';
+import type { ClusterView, NodeFacts } from '../model/view';
 import { formatRanges, rangesFromSlots } from '../topology/slots';
-import { cli, clusterTool } from './runbook';
-import type { Check, Finding } from './types';
-import { type ClusterView, type NodeFacts, viewOf } from './view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /**
  * A master serving slots (by the majority of the masters' views) that has no healthy replica: none
@@ -9,13 +10,12 @@ import { type ClusterView, type NodeFacts, viewOf } from './view';
  * with its replication link down. One more failure and its slots are down. A master agreed failed
  * is slots-owner-failed's.
  */
-export const masterWithoutReplica: Check = {
+export const masterWithoutReplica = defineCheck({
   id: 'master-without-replica',
   severity: 'warning',
   title: 'Master without a healthy replica',
-  run(snapshot) {
-    const view = viewOf(snapshot);
-    const findings: Finding[] = [];
+  check(view) {
+    const findings: FindingDraft[] = [];
     for (const [id, slots] of view.slotsByAgreedOwner()) {
       if (view.failedByMajority(id)) continue;
       const checked = view.replicasOf(id).map((replica) => ({ replica, why: problemOf(view, replica) }));
@@ -28,8 +28,6 @@ export const masterWithoutReplica: Check = {
       const address = view.addressOf(id);
       const ranges = rangesFromSlots(slots);
       findings.push({
-        id: 'master-without-replica',
-        severity: 'warning',
         summary:
           `master ${view.label(id)} serves ${slots.length} slot(s) with no healthy replica` +
           (replicas.length === 0
@@ -54,7 +52,7 @@ export const masterWithoutReplica: Check = {
     }
     return findings;
   },
-};
+});
 
 /** Why a replica cannot take over (and where to look next), or undefined when it is healthy. */
 function problemOf(view: ClusterView, replica: NodeFacts): { problem: string; next: string } | undefined {

@@ -1,7 +1,7 @@
+import { cli, clusterTool } from '../model/runbook';
 import { infoNumber } from '../topology/info';
-import { cli, clusterTool } from './runbook';
-import type { Check, Finding } from './types';
-import { viewOf } from './view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /** used_memory above this share of maxmemory. */
 export const MEMORY_HEADROOM_RATIO = 0.9;
@@ -11,13 +11,12 @@ export const MEMORY_HEADROOM_RATIO = 0.9;
  * slots migrated into it, fail with OOM under `noeviction`/`volatile-*`. Under an `allkeys-*`
  * policy a full master is a cache doing its job (it evicts to make room), so that case is `info`.
  */
-export const memoryHeadroomLow: Check = {
+export const memoryHeadroomLow = defineCheck({
   id: 'memory-headroom-low',
   severity: 'warning',
   title: 'Master close to maxmemory',
-  run(snapshot) {
-    const view = viewOf(snapshot);
-    const findings: Finding[] = [];
+  check(view) {
+    const findings: FindingDraft[] = [];
     for (const { observation, self } of view.observers) {
       if (self.role !== 'master' || !observation.info) continue;
       const used = infoNumber(observation.info, 'memory', 'used_memory');
@@ -29,7 +28,6 @@ export const memoryHeadroomLow: Check = {
       const evicts = policy.startsWith('allkeys-');
       const percent = Math.round((used / max) * 100);
       findings.push({
-        id: 'memory-headroom-low',
         severity: evicts ? 'info' : 'warning',
         summary: `master ${view.label(self.id)} uses ${percent}% of maxmemory (${used} of ${max} bytes, policy ${policy})${evicts ? ': it evicts keys to make room' : ': writes and slot migrations into it can fail with OOM'}`,
         nodes: [observation.address],
@@ -52,4 +50,4 @@ export const memoryHeadroomLow: Check = {
     }
     return findings;
   },
-};
+});

@@ -1,7 +1,7 @@
+import { cli } from '../model/runbook';
 import { compareVersions, type ServerIdentity } from '../topology/info';
-import { cli } from './runbook';
-import type { Check, Finding, Severity } from './types';
-import { viewOf } from './view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 const label = (s: ServerIdentity) => `${s.name} ${s.version}`;
 
@@ -14,12 +14,11 @@ const label = (s: ServerIdentity) => `${s.name} ${s.version}`;
  * migration marks to replicas and Redis 7 does not, so a failover mid-move leaves different states
  * on different shards.
  */
-export const mixedVersions: Check = {
+export const mixedVersions = defineCheck({
   id: 'mixed-versions',
   severity: 'warning',
   title: 'Nodes run different server versions',
-  run(snapshot) {
-    const view = viewOf(snapshot);
+  check(view) {
     const running = new Map<string, { address: string; server: ServerIdentity }[]>();
     for (const { observation } of view.observers) {
       if (!observation.server) continue;
@@ -49,7 +48,7 @@ export const mixedVersions: Check = {
           `${observation.address} runs ${label(observation.server)} under master ${view.addressOf(self.masterId)} on ${label(master)}`,
         );
     }
-    const severity: Severity = families.size > 1 || olderReplicas.length > 0 ? 'warning' : 'info';
+    const benign = families.size === 1 && olderReplicas.length === 0;
     const counts = sorted.map(([name, list]) => `${name} on ${list.length}`);
     const why =
       families.size > 1
@@ -57,9 +56,8 @@ export const mixedVersions: Check = {
         : olderReplicas.length > 0
           ? `: ${olderReplicas.length} replica(s) older than their master`
           : ' (a rolling upgrade in progress?)';
-    const finding: Finding = {
-      id: 'mixed-versions',
-      severity,
+    const finding: FindingDraft = {
+      ...(benign ? { severity: 'info' as const } : {}),
       summary: `nodes run ${running.size} different servers/versions (${counts.join(', ')})${why}`,
       nodes: [...running.values()].flat().map((n) => n.address),
       evidence: {
@@ -76,4 +74,4 @@ export const mixedVersions: Check = {
     };
     return [finding];
   },
-};
+});

@@ -1,16 +1,15 @@
+import { cli } from '../model/runbook';
 import { countSlots } from '../topology/slots';
-import { cli } from './runbook';
-import type { Check, Finding } from './types';
-import { viewOf } from './view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /** A node some reachable observer flags `fail`: the cluster agreed it is down (it may have failed over). */
-export const nodeFailed: Check = {
+export const nodeFailed = defineCheck({
   id: 'node-failed',
   severity: 'warning',
   title: 'Node flagged fail',
-  run(snapshot) {
-    const view = viewOf(snapshot);
-    const findings: Finding[] = [];
+  check(view) {
+    const findings: FindingDraft[] = [];
     for (const node of view.list()) {
       const votes = view.failVotes(node.id);
       if (votes.fail.length === 0) continue;
@@ -18,8 +17,6 @@ export const nodeFailed: Check = {
       const owned = countSlots(slots);
       const seed = view.observers.find((o) => o.self.id !== node.id)?.observation.address ?? node.address;
       findings.push({
-        id: 'node-failed',
-        severity: 'warning',
         summary:
           `${node.role === 'unknown' ? 'node' : node.role} ${view.label(node.id)} is flagged fail by ` +
           `${votes.fail.length} of ${votes.listing.length} observer(s)` +
@@ -52,4 +49,4 @@ export const nodeFailed: Check = {
     }
     return findings;
   },
-};
+});

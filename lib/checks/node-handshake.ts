@@ -1,8 +1,9 @@
+import { cli } from '../model/runbook';
+import type { ClusterView, NodeFacts } from '../model/view';
 import type { NodeObservation } from '../observe/types';
 import { infoNumber } from '../topology/info';
-import { cli } from './runbook';
-import type { Check, Finding } from './types';
-import { type ClusterView, type NodeFacts, viewOf } from './view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /** A dead node counts as a ghost once silent this many `cluster-node-timeout`s (5 min at the default 15 s). */
 export const GHOST_SILENCE_NODE_TIMEOUTS = 20;
@@ -17,13 +18,12 @@ type GhostKind = 'handshake' | 'noaddr' | 'dead';
  * pong for {@link GHOST_SILENCE_NODE_TIMEOUTS} node timeouts. Remedy `forget-ghost-node` when it
  * owns no slots, except for a handshake: its id is temporary and the entry expires by itself.
  */
-export const nodeHandshake: Check = {
+export const nodeHandshake = defineCheck({
   id: 'node-handshake',
   severity: 'warning',
   title: 'Ghost node (handshake, noaddr, or dead and never forgotten)',
-  run(snapshot) {
-    const view = viewOf(snapshot);
-    const findings: Finding[] = [];
+  check(view) {
+    const findings: FindingDraft[] = [];
     for (const node of view.list()) {
       const kind = ghostKind(view, node);
       if (!kind) continue;
@@ -32,8 +32,6 @@ export const nodeHandshake: Check = {
       const hasAddress = lines.some(([, e]) => e.ip !== '' || e.hostname);
       const observers = lines.map(([o]) => o).filter((o) => o !== node.address);
       findings.push({
-        id: 'node-handshake',
-        severity: 'warning',
         summary: `${describe(kind, node)}, listed by ${observers.length} observer(s)`,
         ...(hasAddress ? { nodes: [node.address] } : {}),
         evidence: {
@@ -66,7 +64,7 @@ export const nodeHandshake: Check = {
     }
     return findings;
   },
-};
+});
 
 function ghostKind(view: ClusterView, node: NodeFacts): GhostKind | undefined {
   const lines = [...node.seenBy.values()].filter((e) => !e.myself);

@@ -1,25 +1,22 @@
-import { cli } from './runbook';
-import type { Check, Finding } from './types';
-import { viewOf } from './view';
+import { cli } from '../model/runbook';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /**
  * A node some observer cannot reach (`fail?`, PFAIL) while no observer flags it `fail` yet: either
  * the failure is being agreed right now, or too few masters can see it to agree (then no failover
  * will ever start). A node already flagged `fail` is node-failed's.
  */
-export const nodePfail: Check = {
+export const nodePfail = defineCheck({
   id: 'node-pfail',
   severity: 'warning',
   title: 'Node suspected down (PFAIL)',
-  run(snapshot) {
-    const view = viewOf(snapshot);
-    const findings: Finding[] = [];
+  check(view) {
+    const findings: FindingDraft[] = [];
     for (const node of view.list()) {
       const votes = view.failVotes(node.id);
       if (votes.pfail.length === 0 || votes.fail.length > 0) continue;
       findings.push({
-        id: 'node-pfail',
-        severity: 'warning',
         summary: `${node.role === 'unknown' ? 'node' : node.role} ${view.label(node.id)} is unreachable (fail?) from ${votes.pfail.length} of ${votes.listing.length} observer(s), not yet agreed failed`,
         nodes: [node.address],
         evidence: {
@@ -39,4 +36,4 @@ export const nodePfail: Check = {
     }
     return findings;
   },
-};
+});

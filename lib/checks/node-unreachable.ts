@@ -1,17 +1,15 @@
-import { cli } from './runbook';
-import type { Check } from './types';
+import { cli } from '../model/runbook';
+import { defineCheck } from './define';
 
 /** The checker could not talk to a node the cluster knows (or a seed it was given). */
-export const nodeUnreachable: Check = {
+export const nodeUnreachable = defineCheck({
   id: 'node-unreachable',
   severity: 'warning',
   title: 'Node not reachable from the checker',
-  run(snapshot) {
-    return snapshot.nodes
+  check(view) {
+    return view.snapshot.nodes
       .filter((o) => !o.reachable || (o.error && !o.clusterInfo))
       .map((o) => ({
-        id: 'node-unreachable',
-        severity: 'warning' as const,
         summary: `${o.address}${o.id ? ` (${o.id.slice(0, 8)})` : ''} could not be observed: ${o.error?.message ?? 'no answer'}`,
         nodes: [o.address],
         evidence: { address: o.address, nodeId: o.id ?? null, error: o.error ?? null },
@@ -25,4 +23,4 @@ export const nodeUnreachable: Check = {
         ],
       }));
   },
-};
+});

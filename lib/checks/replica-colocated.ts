@@ -1,17 +1,17 @@
-import type { Check, Finding } from './types';
-import { type ClusterView, viewOf } from './view';
+import type { ClusterView } from '../model/view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /**
  * A master whose every replica runs on its host (same IP, or same announced hostname): one host
  * failure takes the shard down with its copies. When every node of the cluster shares one host (a
  * test or development cluster) that is a deliberate layout and one `info` finding says so.
  */
-export const replicaColocated: Check = {
+export const replicaColocated = defineCheck({
   id: 'replica-colocated',
   severity: 'warning',
   title: 'Replicas on the same host as their master',
-  run(snapshot) {
-    const view = viewOf(snapshot);
+  check(view) {
     const colocated: { master: string; replicas: string[]; host: string }[] = [];
     for (const master of view.list()) {
       if (master.role !== 'master' || view.failedByMajority(master.id)) continue;
@@ -34,7 +34,6 @@ export const replicaColocated: Check = {
     if (hosts.size === 1) {
       return [
         {
-          id: 'replica-colocated',
           severity: 'info',
           summary: `every node runs on one host (${[...hosts][0]}): fine for a test cluster, one host failure takes it all down`,
           nodes: colocated.map((c) => view.addressOf(c.master)),
@@ -43,9 +42,7 @@ export const replicaColocated: Check = {
       ];
     }
     return colocated.map(
-      (c): Finding => ({
-        id: 'replica-colocated',
-        severity: 'warning',
+      (c): FindingDraft => ({
         summary: `master ${view.label(c.master)} and all its replicas (${c.replicas.map((r) => view.addressOf(r)).join(', ')}) run on host ${c.host}: one host failure loses the shard`,
         nodes: [view.addressOf(c.master), ...c.replicas.map((r) => view.addressOf(r))],
         evidence: describe(view, c),
@@ -57,7 +54,7 @@ export const replicaColocated: Check = {
       }),
     );
   },
-};
+});
 
 function hostOf(view: ClusterView, id: string): string {
   const line = view.lineOf(id);

@@ -1,7 +1,8 @@
+import { cli } from '../model/runbook';
+import type { ClusterView } from '../model/view';
 import { infoNumber, parseReplicaLines } from '../topology/info';
-import { cli } from './runbook';
-import type { Check, Finding } from './types';
-import { type ClusterView, viewOf } from './view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /** More than this many bytes of replication stream not yet applied by a replica. */
 export const LAG_BYTES = 1024 * 1024;
@@ -16,13 +17,12 @@ export const LAG_SECONDS = 10;
  * is within {@link LAG_BYTES} of the master's, it is not lagging. Replicas still syncing are
  * replica-link-down's.
  */
-export const replicaLagging: Check = {
+export const replicaLagging = defineCheck({
   id: 'replica-lagging',
   severity: 'warning',
   title: 'Replica lagging behind its master',
-  run(snapshot) {
-    const view = viewOf(snapshot);
-    const findings: Finding[] = [];
+  check(view) {
+    const findings: FindingDraft[] = [];
     for (const { observation, self } of view.observers) {
       if (self.role !== 'master' || !observation.info) continue;
       const masterOffset = infoNumber(observation.info, 'replication', 'master_repl_offset');
@@ -41,8 +41,6 @@ export const replicaLagging: Check = {
         if (!bytesLagging && lag <= LAG_SECONDS) continue;
         const address = replica?.address ?? `${line.ip}:${line.port}`;
         findings.push({
-          id: 'replica-lagging',
-          severity: 'warning',
           summary:
             `replica ${replicaId ? view.label(replicaId) : address} is ${mib(behind)} behind master ${view.label(self.id)}` +
             (lag > LAG_SECONDS ? `, no acknowledgement for ${lag} s` : ''),
@@ -71,7 +69,7 @@ export const replicaLagging: Check = {
     }
     return findings;
   },
-};
+});
 
 /**
  * The replica of `masterId` behind a `slaveN` line. The master prints the address the replica

@@ -1,7 +1,7 @@
+import { cli } from '../model/runbook';
 import { infoNumber } from '../topology/info';
-import { cli } from './runbook';
-import type { Check, Finding, Severity } from './types';
-import { viewOf } from './view';
+import { defineCheck } from './define';
+import type { FindingDraft, Severity } from './types';
 
 /** A sync that has not moved a byte for this long is stuck, not slow. */
 export const STUCK_SYNC_SECONDS = 10;
@@ -11,13 +11,12 @@ export const STUCK_SYNC_SECONDS = 10;
  * and cannot take over. A full sync still moving data (`master_sync_in_progress:1`, last I/O within
  * {@link STUCK_SYNC_SECONDS} s) is only `info`: it will be a failover candidate when it finishes.
  */
-export const replicaLinkDown: Check = {
+export const replicaLinkDown = defineCheck({
   id: 'replica-link-down',
   severity: 'warning',
   title: 'Replica replication link down',
-  run(snapshot) {
-    const view = viewOf(snapshot);
-    const findings: Finding[] = [];
+  check(view) {
+    const findings: FindingDraft[] = [];
     for (const { observation, self } of view.observers) {
       if (self.role !== 'replica' || !observation.info) continue;
       const replication = observation.info.replication ?? {};
@@ -37,7 +36,6 @@ export const replicaLinkDown: Check = {
           ? `has a full sync from ${masterAddress} stuck (no data for ${lastIo ?? '?'} s)`
           : `has its link to master ${masterAddress} down${downFor !== undefined ? ` for ${downFor} s` : ''}`;
       findings.push({
-        id: 'replica-link-down',
         severity,
         summary: `replica ${view.label(self.id)} ${state}`,
         nodes: [observation.address, masterAddress],
@@ -62,4 +60,4 @@ export const replicaLinkDown: Check = {
     }
     return findings;
   },
-};
+});

@@ -1,22 +1,28 @@
+import { clientFor, withClient } from '../model/runbook';
+import { ClusterView } from '../model/view';
 import type { Snapshot } from '../observe/types';
 import { mergeRanges } from '../topology/slots';
 import { CHECKS } from './catalog';
-import { clientFor, withClient } from './runbook';
+import { stamp } from './define';
 import type { Check, Finding, Report, ReportStatus, Severity } from './types';
-import { viewOf } from './view';
 
 const rank: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
 /**
- * Runs every check of the catalog on one snapshot. A check that throws is itself a finding
+ * Runs every check of the catalog on one snapshot: builds the view once, asks each check, stamps
+ * its id and default severity on what it found. A check that throws is itself a finding
  * (`check-crashed`): one bad check never hides the others.
  */
 export function runChecks(snapshot: Snapshot, checks: readonly Check[] = CHECKS): Finding[] {
+  return findingsOf(new ClusterView(snapshot), checks);
+}
+
+function findingsOf(view: ClusterView, checks: readonly Check[]): Finding[] {
   const findings: Finding[] = [];
-  const client = clientFor(snapshot.nodes.map((n) => n.server));
+  const client = clientFor(view.snapshot.nodes.map((n) => n.server));
   for (const check of checks) {
     try {
-      for (const finding of check.run(snapshot)) {
+      for (const finding of stamp(check, check.check(view))) {
         const runbook = finding.runbook && withClient(finding.runbook, client);
         findings.push({
           ...finding,
@@ -44,10 +50,19 @@ export function statusOf(snapshot: Snapshot, findings: Finding[]): ReportStatus 
   return 'ok';
 }
 
+export interface ReportOptions {
+  checks?: readonly Check[];
+  /**
+   * Findings made outside the checks, from what a run itself saw (the fix runner's key ledger):
+   * listed first, and counted in the status like any other.
+   */
+  runFindings?: Finding[];
+}
+
 /** Snapshot -> report (DESIGN §3). */
-export function buildReport(snapshot: Snapshot, checks: readonly Check[] = CHECKS): Report {
-  const findings = runChecks(snapshot, checks);
-  const view = viewOf(snapshot);
+export function buildReport(snapshot: Snapshot, options: ReportOptions = {}): Report {
+  const view = new ClusterView(snapshot);
+  const findings = [...(options.runFindings ?? []), ...findingsOf(view, options.checks ?? CHECKS)];
   const nodes: Report['nodes'] = snapshot.nodes.map((o) => {
     const facts = o.id ? view.nodes.get(o.id) : undefined;
     return {

@@ -1,21 +1,21 @@
-import { cli } from './runbook';
-import type { Check, Finding } from './types';
-import { type OpenSlotMarker, viewOf } from './view';
+import { cli } from '../model/runbook';
+import type { OpenSlotMarker } from '../model/view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /**
  * A slot left `migrating` and/or `importing` (a reshard that died or is still running). One finding
  * per slot, with both sides' markers and key counts so a person can tell which way to finish it.
  */
-export const slotOpen: Check = {
+export const slotOpen = defineCheck({
   id: 'slot-open',
   severity: 'warning',
   title: 'Slot stuck migrating or importing',
-  run(snapshot) {
-    const view = viewOf(snapshot);
+  check(view) {
     const bySlot = new Map<number, OpenSlotMarker[]>();
     for (const marker of view.openSlots)
       bySlot.set(marker.slot, [...(bySlot.get(marker.slot) ?? []), marker]);
-    const findings: Finding[] = [];
+    const findings: FindingDraft[] = [];
     for (const [slot, markers] of bySlot) {
       const owner = view.majorityOwner(slot);
       const involved = new Set<string>();
@@ -29,8 +29,6 @@ export const slotOpen: Check = {
         .map((m) => `${m.node} ${m.kind} ${m.kind === 'migrating' ? 'to' : 'from'} ${view.addressOf(m.peer)}`)
         .join('; ');
       findings.push({
-        id: 'slot-open',
-        severity: 'warning',
         summary: `slot ${slot} is open: ${describe}`,
         slots: [[slot, slot]],
         nodes: [...involved],
@@ -58,4 +56,4 @@ export const slotOpen: Check = {
     }
     return findings;
   },
-};
+});

@@ -1,6 +1,5 @@
-import { clusterTool } from './runbook';
-import type { Check } from './types';
-import { viewOf } from './view';
+import { clusterTool } from '../model/runbook';
+import { defineCheck } from './define';
 
 /** The biggest master may own at most this many times the slots of the smallest. */
 export const IMBALANCE_RATIO = 1.5;
@@ -13,12 +12,11 @@ export const IMBALANCE_MIN_SLOTS = 16;
  * counted: a spare is deliberate (`redis-cli --cluster rebalance` ignores them too unless told).
  * Info: weighted layouts exist on purpose.
  */
-export const slotsImbalanced: Check = {
+export const slotsImbalanced = defineCheck({
   id: 'slots-imbalanced',
   severity: 'info',
   title: 'Slots unevenly spread over the masters',
-  run(snapshot) {
-    const view = viewOf(snapshot);
+  check(view) {
     const counts = new Map<string, number>();
     for (const owner of view.agreedOwners()) if (owner) counts.set(owner, (counts.get(owner) ?? 0) + 1);
     if (counts.size < 2) return [];
@@ -29,8 +27,6 @@ export const slotsImbalanced: Check = {
     const address = view.addressOf(maxId);
     return [
       {
-        id: 'slots-imbalanced',
-        severity: 'info',
         summary: `slots are unevenly spread: ${view.label(maxId)} owns ${max}, ${view.label(minId)} owns ${min} (${(max / min).toFixed(1)}x)`,
         nodes: [address, view.addressOf(minId)],
         evidence: {
@@ -46,4 +42,4 @@ export const slotsImbalanced: Check = {
       },
     ];
   },
-};
+});

@@ -1,8 +1,9 @@
+import { cli, clusterTool } from '../model/runbook';
+import type { NodeFacts } from '../model/view';
 import { infoNumber } from '../topology/info';
 import { formatRanges, rangesFromSlots } from '../topology/slots';
-import { cli, clusterTool } from './runbook';
-import type { Check, Finding } from './types';
-import { type NodeFacts, viewOf } from './view';
+import { defineCheck } from './define';
+import type { FindingDraft } from './types';
 
 /**
  * Slots whose owner (by the majority of the reachable masters' views) is a master that a majority of
@@ -10,13 +11,12 @@ import { type NodeFacts, viewOf } from './view';
  * refused. One finding per failed master; remedy `promote-replica` when it has a replica that is
  * reachable and not itself flagged `fail`.
  */
-export const slotsOwnerFailed: Check = {
+export const slotsOwnerFailed = defineCheck({
   id: 'slots-owner-failed',
   severity: 'critical',
   title: 'Slots owned by a failed master',
-  run(snapshot) {
-    const view = viewOf(snapshot);
-    const findings: Finding[] = [];
+  check(view) {
+    const findings: FindingDraft[] = [];
     for (const [id, slots] of view.slotsByAgreedOwner()) {
       if (!view.failedByMajority(id)) continue;
       const ranges = rangesFromSlots(slots);
@@ -34,8 +34,6 @@ export const slotsOwnerFailed: Check = {
       const seed = view.observers[0]?.observation.address ?? address;
       const blockers = replicas.filter((r) => view.lineOf(r.id)?.nofailover);
       findings.push({
-        id: 'slots-owner-failed',
-        severity: 'critical',
         summary:
           `${slots.length} slot(s) (${formatRanges(ranges)}) belong to failed master ${view.label(id)} and ` +
           (replicas.length === 0
@@ -68,7 +66,7 @@ export const slotsOwnerFailed: Check = {
     }
     return findings;
   },
-};
+});
 
 function offsetOf(replica: NodeFacts): number {
   return replica.observation?.info

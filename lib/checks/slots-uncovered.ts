@@ -1,23 +1,21 @@
+import { cli } from '../model/runbook';
 import { formatRanges, rangesFromSlots } from '../topology/slots';
 import { SLOT_COUNT } from '../topology/types';
-import { cli } from './runbook';
-import type { Check } from './types';
-import { viewOf } from './view';
+import { defineCheck } from './define';
 
 /** Slots that no reachable node assigns to anyone: every key in them is refused. */
-export const slotsUncovered: Check = {
+export const slotsUncovered = defineCheck({
   id: 'slots-uncovered',
   severity: 'critical',
   title: 'Slots not served by any node',
-  run(snapshot) {
-    const view = viewOf(snapshot);
+  check(view) {
     if (view.observers.length === 0) return [];
     const uncovered: number[] = [];
     for (let slot = 0; slot < SLOT_COUNT; slot++) if (view.claimants(slot).size === 0) uncovered.push(slot);
     if (uncovered.length === 0) return [];
     const ranges = rangesFromSlots(uncovered);
     const keys: Record<string, number> = {};
-    for (const o of snapshot.nodes) {
+    for (const o of view.snapshot.nodes) {
       let n = 0;
       for (const slot of uncovered) n += o.slotKeyCounts?.[String(slot)] ?? 0;
       if (n > 0) keys[o.address] = n;
@@ -26,8 +24,6 @@ export const slotsUncovered: Check = {
     const [first, last] = ranges[0] ?? [0, 0];
     return [
       {
-        id: 'slots-uncovered',
-        severity: 'critical',
         summary: `${uncovered.length} slot(s) not served by any node (${formatRanges(ranges)})`,
         slots: ranges,
         evidence: {
@@ -45,4 +41,4 @@ export const slotsUncovered: Check = {
       },
     ];
   },
-};
+});

@@ -1,5 +1,5 @@
-import { cli } from './runbook';
-import type { Check } from './types';
+import { cli } from '../model/runbook';
+import { defineCheck } from './define';
 
 /** Offending lines are cut to this many characters. */
 const MAX_LINE = 200;
@@ -9,18 +9,16 @@ const MAX_PROBLEMS = 20;
  * A node's `CLUSTER NODES` output had lines or tokens the parser could not read: those nodes or
  * slots are missing from every other check's picture, so their silence proves less.
  */
-export const topologyParseError: Check = {
+export const topologyParseError = defineCheck({
   id: 'topology-parse-error',
   severity: 'warning',
   title: 'Unreadable CLUSTER NODES output',
-  run(snapshot) {
-    return snapshot.nodes
+  check(view) {
+    return view.snapshot.nodes
       .filter((o) => (o.parseProblems?.length ?? 0) > 0)
       .map((o) => {
         const problems = o.parseProblems ?? [];
         return {
-          id: 'topology-parse-error',
-          severity: 'warning' as const,
           summary: `${problems.length} unreadable line(s)/token(s) in CLUSTER NODES of ${o.address}${o.id ? ` (${o.id.slice(0, 8)})` : ''}: ${problems[0]?.reason ?? ''}`,
           nodes: [o.address],
           evidence: {
@@ -39,4 +37,4 @@ export const topologyParseError: Check = {
         };
       });
   },
-};
+});

@@ -1,3 +1,4 @@
+import type { ClusterView } from '../model/view';
 import type { Snapshot } from '../observe/types';
 import type { SlotRange } from '../topology/types';
 
@@ -15,6 +16,12 @@ export interface Finding {
   remedy?: string;
 }
 
+/** What a check returns: a finding without its id, which the runner stamps (cdk-nag's applyRule). */
+export interface FindingDraft extends Omit<Finding, 'id' | 'severity'> {
+  /** Unset: the check's default. Set only to lower it for a sub-case (the check's doc says which). */
+  severity?: Severity;
+}
+
 export interface CheckMeta {
   id: string;
   /** Default severity; a check may lower it for a sub-case (and says so in its doc). */
@@ -22,8 +29,14 @@ export interface CheckMeta {
   title: string;
 }
 
-export interface Check extends CheckMeta {
-  run: (snapshot: Snapshot) => Finding[];
+export interface CheckDefinition extends CheckMeta {
+  /** Pure: what this check finds in the view the runner built once for every check. */
+  check(view: ClusterView): FindingDraft[];
+}
+
+export interface Check extends CheckDefinition {
+  /** This check alone on a snapshot, stamped as the runner stamps it. */
+  run(snapshot: Snapshot): Finding[];
 }
 
 export type ReportStatus = 'ok' | 'warning' | 'critical' | 'unknown';

@@ -1,7 +1,8 @@
+import { tempFileLock } from '../guard/lock';
 import { DEFAULT_BUDGET, type Policy } from '../guard/types';
 import { renderFixText } from '../notify/fix-text';
 import { fixCluster } from '../remediate/fix';
-import { remedyIds } from '../remedies/catalog';
+import { isRemedyId, REMEDY_IDS, type RemedyId } from '../remedies/ids';
 import { DEFAULT_SETTINGS } from '../remedies/types';
 import { EXIT } from './check-command';
 import { type ConnectionFlags, connectionFrom, parseSeeds, UsageError } from './connection-options';
@@ -29,13 +30,14 @@ const whole = (flag: string, value: string | undefined, fallback: number): numbe
 export async function fixCommand(seeds: string[], flags: FixFlags, io: CliIo): Promise<number> {
   if (seeds.length === 0) throw new UsageError('give at least one HOST:PORT');
   if (flags.dryRun && flags.yes) throw new UsageError('--dry-run and --yes contradict each other');
-  const allow = flags.allow
+  const named = flags.allow
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = allow?.filter((id) => !remedyIds.includes(id)) ?? [];
+  const unknown = named?.filter((id) => !isRemedyId(id)) ?? [];
   if (unknown.length > 0)
-    throw new UsageError(`--allow: unknown remedy ${unknown.join(', ')} (known: ${remedyIds.join(', ')})`);
+    throw new UsageError(`--allow: unknown remedy ${unknown.join(', ')} (known: ${REMEDY_IDS.join(', ')})`);
+  const allow: RemedyId[] | undefined = named?.filter(isRemedyId);
   const policy: Policy = {
     mode: flags.yes ? 'auto' : 'dry-run',
     allow,
@@ -53,7 +55,13 @@ export async function fixCommand(seeds: string[], flags: FixFlags, io: CliIo): P
     },
   };
   const observe = connectionFrom(flags, io.env, io.warn);
-  const result = await fixCluster(parseSeeds(seeds), { observe, policy, log: (line) => io.warn(line) });
+  const result = await fixCluster(parseSeeds(seeds), {
+    observe,
+    policy,
+    // A lock file on this host: runs from other hosts are not seen (the Lambda locks in DynamoDB).
+    lock: tempFileLock,
+    log: (line) => io.warn(line),
+  });
   if (flags.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
   else io.out(renderFixText(result, { color: io.color }));
   return EXIT[result.after.status];

@@ -1,16 +1,10 @@
 import { z } from 'zod';
 
-/** Ids of the guarded remedies a cluster may allow (DESIGN §5). */
-export const REMEDY_IDS = [
-  'stabilize-open-slot',
-  'assign-uncovered-slots',
-  'forget-ghost-node',
-  'promote-replica',
-] as const;
-export type RemedyId = (typeof REMEDY_IDS)[number];
+import { REMEDIATION_MODES } from '../guard/modes';
+import { REMEDY_IDS } from '../remedies/ids';
 
-export const REMEDIATION_MODES = ['off', 'dry-run', 'auto'] as const;
-export type RemediationMode = (typeof REMEDIATION_MODES)[number];
+export { type Mode as RemediationMode, REMEDIATION_MODES } from '../guard/modes';
+export { REMEDY_IDS, type RemedyId } from '../remedies/ids';
 
 /** An SNS filter policy holds at most 150 value combinations; one address in more clusters cannot be routed. */
 export const MAX_CLUSTERS_PER_RECIPIENT = 150;

@@ -1,23 +1,7 @@
-import type { ClusterView } from '../checks/view';
-import type { NodeObservation } from '../observe/types';
+import type { ClusterView } from '../model/view';
 import { rangesContain } from '../topology/slots';
 import { SLOT_COUNT } from '../topology/types';
 import type { Guard } from './types';
-
-const tables = new WeakMap<NodeObservation, (string | undefined)[]>();
-
-/** An observer's slot -> owner id table, built once per observation. */
-export function ownerTable(observation: NodeObservation): (string | undefined)[] {
-  let table = tables.get(observation);
-  if (!table) {
-    table = new Array(SLOT_COUNT).fill(undefined);
-    for (const entry of observation.clusterNodes ?? []) {
-      for (const [first, last] of entry.slots) for (let s = first; s <= last; s++) table[s] = entry.id;
-    }
-    tables.set(observation, table);
-  }
-  return table;
-}
 
 /** The first slot outside `except` on which two reachable masters disagree, if any. */
 export function disagreementOutside(
@@ -27,7 +11,7 @@ export function disagreementOutside(
   const masters = view.observers.filter((o) => o.self.role === 'master');
   const [reference, ...rest] = masters.map((m) => ({
     address: m.observation.address,
-    table: ownerTable(m.observation),
+    table: view.ownersIn(m.observation),
   }));
   if (!reference) return undefined;
   for (const other of rest) {

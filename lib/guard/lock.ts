@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Rule 5 (second half): one remediation run per cluster at a time. */
 export interface RemediationLock {
@@ -112,3 +113,7 @@ function isStale(record: LockRecord): boolean {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
+
+/** One lock file per cluster in the temp dir: single flight for the runs of one host (the CLI's choice). */
+export const tempFileLock = (clusterKey: string): FileLock =>
+  new FileLock(join(tmpdir(), `cluster-doctor-fix-${clusterKey}.lock`));

@@ -1,7 +1,8 @@
-import { viewOf } from '../checks/view';
+import { clientFor, withClient } from '../model/runbook';
+import { ClusterView } from '../model/view';
 import type { Snapshot } from '../observe/types';
 import { REMEDIES } from '../remedies/catalog';
-import type { PlannedAction } from '../remedies/types';
+import type { AnyStep, PlannedAction } from '../remedies/types';
 import { agreement } from './agreement';
 import { allowList } from './allow-list';
 import { budget, slotsCharged } from './budget';
@@ -28,8 +29,25 @@ export function candidateActions(
   policy: Policy,
   now = Date.parse(snapshot.takenAt),
 ): PlannedAction[] {
-  const view = viewOf(snapshot);
-  return REMEDIES.flatMap((r) => r.plan(view, { ...policy.settings, now }));
+  return actionsOn(new ClusterView(snapshot), policy, now);
+}
+
+function actionsOn(
+  view: ClusterView,
+  policy: Policy,
+  now = Date.parse(view.snapshot.takenAt),
+): PlannedAction[] {
+  // Commands and runbooks are printed for a person: with the cluster's own client (valkey-cli on Valkey).
+  const client = clientFor(view.snapshot.nodes.map((n) => n.server));
+  return REMEDIES.flatMap((r) => r.plan(view, { ...policy.settings, now })).map((a) =>
+    client === 'redis-cli'
+      ? a
+      : {
+          ...a,
+          commands: withClient(a.commands, client),
+          ...(a.runbook ? { runbook: withClient(a.runbook, client) } : {}),
+        },
+  );
 }
 
 /**
@@ -37,18 +55,17 @@ export function candidateActions(
  * `first` was observed at least `settleMs` earlier.
  */
 export function planRemediation(first: Snapshot, second: Snapshot, policy: Policy): Plan {
-  const earlierByKey = new Map(candidateActions(first, policy).map((a) => [a.key, a]));
+  const [a, b] = [new ClusterView(first), new ClusterView(second)];
+  return { mode: policy.mode, settleMs: policy.settleMs, entries: judge(a, b, policy) };
+}
+
+/** Asks every guard about every action planned on `second`, charging the budget as it goes. */
+function judge(first: ClusterView, second: ClusterView, policy: Policy): PlanEntry[] {
+  const earlierByKey = new Map(actionsOn(first, policy).map((a) => [a.key, a]));
   const spent = { actions: 0, slots: 0, keysMoved: 0 };
   const entries: PlanEntry[] = [];
-  for (const action of candidateActions(second, policy)) {
-    const input = {
-      action,
-      earlier: earlierByKey.get(action.key),
-      first: viewOf(first),
-      second: viewOf(second),
-      policy,
-      spent,
-    };
+  for (const action of actionsOn(second, policy)) {
+    const input = { action, earlier: earlierByKey.get(action.key), first, second, policy, spent };
     let entry: PlanEntry = { action, status: 'allowed', guard: 'mode', reason: 'every guard allows it' };
     for (const guard of GUARDS) {
       const verdict = guard.check(input);
@@ -64,5 +81,27 @@ export function planRemediation(first: Snapshot, second: Snapshot, policy: Polic
     }
     entries.push(entry);
   }
-  return { mode: policy.mode, settleMs: policy.settleMs, entries };
+  return entries;
+}
+
+/** The step to apply now, or the entry that stops it. */
+export type Recheck = { step: AnyStep } | { stop: PlanEntry };
+
+/**
+ * Just before writing, on a fresh observation: the same action (same key, sub-case and facts) is
+ * still planned, and every guard still allows it (persistence between the fresh observation and
+ * itself, so only the facts count). Returns the step as planned on `fresh`: that is what runs.
+ */
+export function recheck(planned: PlannedAction, fresh: Snapshot, policy: Policy): Recheck {
+  const view = new ClusterView(fresh);
+  const again = actionsOn(view, policy).find((a) => a.key === planned.key);
+  if (!again || again.subCase !== planned.subCase || again.fingerprint !== planned.fingerprint) {
+    const reason = `precondition changed just before acting: ${again ? again.fingerprint : 'problem gone'}`;
+    return { stop: { action: planned, status: 'refused', guard: 'precondition', reason } };
+  }
+  const entry = judge(view, view, { ...policy, settleMs: 0 }).find((e) => e.action.key === planned.key);
+  if (entry && entry.status !== 'allowed') return { stop: entry };
+  if (again.subCase === 'escalate')
+    return { stop: { action: again, status: 'escalated', guard: 'known-safe', reason: again.escalate } };
+  return { step: again };
 }

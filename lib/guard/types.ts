@@ -1,7 +1,9 @@
-import type { ClusterView } from '../checks/view';
+import type { ClusterView } from '../model/view';
+import type { RemedyId } from '../remedies/ids';
 import type { PlannedAction, RemedySettings } from '../remedies/types';
+import type { Mode } from './modes';
 
-export type Mode = 'off' | 'dry-run' | 'auto';
+export type { Mode } from './modes';
 
 export interface Budget {
   maxActions: number;
@@ -12,7 +14,7 @@ export interface Budget {
 export interface Policy {
   mode: Mode;
   /** Remedy ids allowed to act; opt-in remedies act only when listed. Undefined: every non-opt-in remedy. */
-  allow?: string[];
+  allow?: RemedyId[];
   /** Minimum time between the two observations the persistence guard compares. */
   settleMs: number;
   budget: Budget;

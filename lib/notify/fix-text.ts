@@ -6,6 +6,7 @@ const marks: Record<ActionResult['status'], string> = {
   applied: 'APPLIED',
   skipped: 'WOULD APPLY',
   refused: 'REFUSED',
+  escalated: 'ESCALATED',
   failed: 'FAILED',
   unavailable: 'UNAVAILABLE',
 };

@@ -1,50 +1,23 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildReport } from '../checks/run';
 import type { Finding, Report } from '../checks/types';
-import { viewOf } from '../checks/view';
-import { type FileLock, FileLock as LocalLock, type RemediationLock } from '../guard/lock';
-import { candidateActions, planRemediation } from '../guard/plan';
-import type { Plan, PlanEntry, Policy } from '../guard/types';
+import type { RemediationLock } from '../guard/lock';
+import { candidateActions, planRemediation, recheck } from '../guard/plan';
+import type { Plan, Policy } from '../guard/types';
 import { type ObserveOptions, observeCluster, type Snapshot } from '../observe';
-import { REMEDIES } from '../remedies/catalog';
+import { bound } from '../remedies/catalog';
 import { BusyKeyError, Executor, RemedyUnavailableError } from '../remedies/executor';
-import type { PlannedAction } from '../remedies/types';
+import type { AnyStep, ApplyOutcome, PlannedAction } from '../remedies/types';
 import { slotsInRanges } from '../topology/slots';
+import { type ActionResult, type ActionStatus, type FixResult, fromEntry, resultOf } from './result';
+import { awaitVerified, KeyLedger, keysLost, slotKeys, total } from './verify';
 
-export type ActionStatus = 'applied' | 'skipped' | 'refused' | 'failed' | 'unavailable';
-
-/** One line of the fix report (issue contract): what was done to which slots, and the key ledger. */
-export interface ActionResult {
-  remedy: string;
-  key: string;
-  subCase: string;
-  slots: [number, number][];
-  nodes: string[];
-  status: ActionStatus;
-  guard?: string;
-  reason: string;
-  commands: string[];
-  /** slot -> keys across masters, just before acting and after verification. */
-  keysBefore?: Record<string, number>;
-  keysAfter?: Record<string, number>;
-  keysMoved?: number;
-  durationMs?: number;
-  /** For escalated actions: what a person should do. */
-  runbook?: string[];
-}
-
-export interface FixResult {
-  plan: Plan;
-  actions: ActionResult[];
-  after: Report;
-}
+export type { ActionResult, ActionStatus, FixResult } from './result';
 
 export interface FixOptions {
   observe: ObserveOptions;
   policy: Policy;
-  /** Lock for single flight; default a lock file per cluster in the temp dir. */
-  lock?: (clusterKey: string) => RemediationLock;
+  /** Single flight: the lock of this cluster (a lock file for the CLI, DynamoDB in Lambda). */
+  lock: (clusterKey: string) => RemediationLock;
   /** How long to wait for gossip to show the intended state after acting. */
   verifyTimeoutMs?: number;
   /** Progress lines (stderr in the CLI). */
@@ -59,158 +32,170 @@ export function clusterKey(snapshot: Snapshot): string {
   return ids.sort()[0] ?? snapshot.seeds.slice().sort().join(',');
 }
 
-export const defaultLock = (key: string): FileLock =>
-  new LocalLock(join(tmpdir(), `cluster-doctor-fix-${key}.lock`));
-
 /**
  * Observes twice `settleMs` apart, plans under the guards, and in `auto` mode applies each allowed
- * action: re-observe and re-plan just before writing (the preconditions), act, wait for gossip to
- * show the intended state, and compare key counts of the touched slots. Stops at the first surprise.
- * Every step is derived from what is observed, so a run killed anywhere converges when run again.
+ * action: recheck on a fresh observation just before writing, act, wait for gossip to show the
+ * intended state, and compare key counts of the touched slots. Stops at the first surprise. Every
+ * step is derived from what is observed, so a run killed anywhere converges when run again.
  */
 export async function fixCluster(seeds: string[], options: FixOptions): Promise<FixResult> {
   const log = options.log ?? (() => {});
   const { policy } = options;
   const first = await observeCluster(seeds, options.observe);
-  const lock = (options.lock ?? defaultLock)(clusterKey(first));
-  const actions: ActionResult[] = [];
-  const extra: Finding[] = [];
-  if (policy.mode === 'auto' && !(await lock.acquire())) {
-    const holder = await lock.holder();
-    const plan: Plan = { mode: policy.mode, settleMs: policy.settleMs, entries: [] };
-    const refusal = `another remediation run holds the lock (${holder ?? 'unknown holder'})`;
-    log(refusal);
-    for (const action of candidateActions(first, policy))
-      actions.push(resultOf(action, 'refused', refusal, 'lock'));
-    return { plan, actions, after: buildReport(first) };
-  }
+  const lock = options.lock(clusterKey(first));
+  if (policy.mode === 'auto' && !(await lock.acquire())) return refusedByLock(first, lock, policy, log);
   try {
-    log(
-      `observed ${first.nodes.length} node(s); waiting ${policy.settleMs} ms to see whether anything is in progress`,
-    );
-    await sleep(policy.settleMs);
-    const second = await observeCluster(seeds, options.observe);
-    const plan = planRemediation(first, second, policy);
-    let spentKeys = 0;
-    let stopped = false;
-    for (const entry of plan.entries) {
-      if (stopped || entry.status !== 'allowed') {
-        actions.push(
-          stopped && entry.status === 'allowed'
-            ? resultOf(entry.action, 'skipped', 'an earlier action stopped the run', 'runner')
-            : fromEntry(entry),
-        );
-        continue;
-      }
-      const result = await applyOne(seeds, entry.action, options, log);
-      actions.push(result);
-      spentKeys += result.keysMoved ?? 0;
-      if (result.status !== 'applied') stopped = true;
-      if (result.keysBefore && result.keysAfter && total(result.keysAfter) < total(result.keysBefore)) {
-        extra.push(keysLost(result));
-      }
-    }
-    const applied = actions.some((a) => a.status === 'applied');
-    const after = await settledReport(seeds, options, applied);
-    if (extra.length > 0) {
-      after.findings.unshift(...extra);
-      after.status = 'critical';
-    }
-    log(
-      `done: ${actions.filter((a) => a.status === 'applied').length} applied, ${spentKeys} key(s) moved; cluster ${after.status}`,
-    );
+    const plan = await settleAndPlan(seeds, first, options, log);
+    const ledger = new KeyLedger();
+    const actions = await applyAllowed(seeds, plan, ledger, options, log);
+    const applied = actions.filter((a) => a.status === 'applied');
+    const after = await settledReport(seeds, options, applied.length > 0, ledger.findings());
+    const moved = actions.reduce((n, a) => n + (a.keysMoved ?? 0), 0);
+    log(`done: ${applied.length} applied, ${moved} key(s) moved; cluster ${after.status}`);
     return { plan, actions, after };
   } finally {
     await lock.release();
   }
 }
 
+/** Another run holds the lock: every candidate is refused by it, and the report is the first look. */
+async function refusedByLock(
+  first: Snapshot,
+  lock: RemediationLock,
+  policy: Policy,
+  log: (line: string) => void,
+): Promise<FixResult> {
+  const refusal = `another remediation run holds the lock (${(await lock.holder()) ?? 'unknown holder'})`;
+  log(refusal);
+  return {
+    plan: { mode: policy.mode, settleMs: policy.settleMs, entries: [] },
+    actions: candidateActions(first, policy).map((a) => resultOf(a, 'refused', refusal, 'lock')),
+    after: buildReport(first),
+  };
+}
+
+/** Waits `settleMs`, observes again, and plans under the guards (persistence compares the two). */
+async function settleAndPlan(
+  seeds: string[],
+  first: Snapshot,
+  options: FixOptions,
+  log: (line: string) => void,
+): Promise<Plan> {
+  const { settleMs } = options.policy;
+  log(
+    `observed ${first.nodes.length} node(s); waiting ${settleMs} ms to see whether anything is in progress`,
+  );
+  await sleep(settleMs);
+  return planRemediation(first, await observeCluster(seeds, options.observe), options.policy);
+}
+
+/** Applies the allowed entries in order until one does not end `applied`; the rest are reported. */
+async function applyAllowed(
+  seeds: string[],
+  plan: Plan,
+  ledger: KeyLedger,
+  options: FixOptions,
+  log: (line: string) => void,
+): Promise<ActionResult[]> {
+  const results: ActionResult[] = [];
+  let stopped = false;
+  for (const entry of plan.entries) {
+    if (entry.status !== 'allowed') results.push(fromEntry(entry));
+    else if (stopped)
+      results.push(resultOf(entry.action, 'skipped', 'an earlier action stopped the run', 'runner'));
+    else {
+      const result = await applyOne(seeds, entry.action, options, log);
+      ledger.record(result);
+      results.push(result);
+      stopped = result.status !== 'applied';
+    }
+  }
+  return results;
+}
+
+/** One action: recheck, act, verify, count keys. */
 async function applyOne(
   seeds: string[],
   planned: PlannedAction,
   options: FixOptions,
-  log: (s: string) => void,
+  log: (line: string) => void,
 ): Promise<ActionResult> {
   const started = Date.now();
   const slots = [...slotsInRanges(planned.slots)];
   // Only the touched slots need counting here (they are always counted); the deep scan of every
   // owned slot is for the reports before and after the run.
   const observe = { ...options.observe, extraSlots: slots, deepKeyScan: false };
-  // Preconditions: the same action, same sub-case, same facts, on a fresh observation right now.
   const fresh = await observeCluster(seeds, observe);
-  const again = candidateActions(fresh, options.policy).find((a) => a.key === planned.key);
-  if (!again || again.subCase !== planned.subCase || again.fingerprint !== planned.fingerprint) {
-    return resultOf(
-      planned,
-      'refused',
-      `precondition changed just before acting: ${again ? again.fingerprint : 'problem gone'}`,
-      'precondition',
-    );
-  }
-  const recheck = planRemediation(fresh, fresh, { ...options.policy, settleMs: 0 }).entries.find(
-    (e) => e.action.key === planned.key,
-  );
-  if (recheck && recheck.status !== 'allowed') return fromEntry(recheck);
+  const checked = recheck(planned, fresh, options.policy);
+  if ('stop' in checked) return fromEntry(checked.stop);
+  const { step } = checked;
   const keysBefore = slotKeys(fresh, slots);
-  const remedy = REMEDIES.find((r) => r.id === planned.remedy);
-  if (!remedy) return resultOf(planned, 'failed', `no remedy ${planned.remedy}`, 'runner');
-  const exec = new Executor({ ...options.observe, nodeTimeoutMs: options.observe.nodeTimeoutMs ?? 5000 });
-  log(`applying ${again.key} (${again.subCase}): ${again.summary}`);
-  let outcome: { executed: string[]; keysMoved: number };
-  try {
-    outcome = await remedy.apply(again, exec);
-  } catch (error) {
-    const status: ActionStatus = error instanceof RemedyUnavailableError ? 'unavailable' : 'failed';
-    const message = error instanceof Error ? error.message : String(error);
-    const reason =
-      error instanceof BusyKeyError ? `stopped: ${message} (nothing overwritten or deleted)` : message;
+  log(`applying ${step.key} (${step.subCase}): ${step.summary}`);
+  const acted = await act(step, options);
+  if ('error' in acted) {
     const observed = await observeCluster(seeds, observe);
     return {
-      ...resultOf(again, status, reason, 'apply'),
-      commands: exec.log,
+      ...failure(step, acted.error),
+      commands: acted.commands,
       keysBefore,
       keysAfter: slotKeys(observed, slots),
       durationMs: Date.now() - started,
     };
-  } finally {
-    exec.close();
   }
-  // Verify, allowing gossip a bounded time to spread the new state.
-  const deadline = Date.now() + (options.verifyTimeoutMs ?? 15_000);
-  let problem: string | undefined;
-  let verified: Snapshot;
-  do {
-    verified = await observeCluster(seeds, observe);
-    problem = remedy.verify(again, viewOf(verified));
-    if (!problem) break;
-    await sleep(200);
-  } while (Date.now() < deadline);
-  const keysAfter = slotKeys(verified, slots);
-  const lost = total(keysAfter) < total(keysBefore);
+  const verified = await awaitVerified(seeds, bound(step), observe, options.verifyTimeoutMs ?? 15_000);
+  const keysAfter = slotKeys(verified.snapshot, slots);
+  const ledger = { keysBefore, keysAfter };
+  const reason = keysLost(ledger)
+    ? `keys lost: ${total(keysBefore)} before, ${total(keysAfter)} after`
+    : verified.problem;
   return {
-    ...resultOf(
-      again,
-      problem || lost ? 'failed' : 'applied',
-      lost ? `keys lost: ${total(keysBefore)} before, ${total(keysAfter)} after` : (problem ?? 'verified'),
-      'verify',
-    ),
-    commands: outcome.executed,
-    keysBefore,
-    keysAfter,
-    keysMoved: outcome.keysMoved,
+    ...resultOf(step, reason ? 'failed' : 'applied', reason ?? 'verified', 'verify'),
+    commands: acted.executed,
+    ...ledger,
+    keysMoved: acted.keysMoved,
     durationMs: Date.now() - started,
   };
 }
 
+/** Sends the step's commands; an error comes back with the commands sent so far. */
+async function act(
+  step: AnyStep,
+  options: FixOptions,
+): Promise<ApplyOutcome | { error: unknown; commands: string[] }> {
+  const exec = new Executor({ ...options.observe, nodeTimeoutMs: options.observe.nodeTimeoutMs ?? 5000 });
+  try {
+    return await bound(step).apply(exec);
+  } catch (error) {
+    return { error, commands: exec.log };
+  } finally {
+    exec.close();
+  }
+}
+
+/** What a failed write means for the result: unavailable (the node refuses the command) or failed. */
+function failure(step: AnyStep, error: unknown): ActionResult {
+  const status: ActionStatus = error instanceof RemedyUnavailableError ? 'unavailable' : 'failed';
+  const message = error instanceof Error ? error.message : String(error);
+  const reason =
+    error instanceof BusyKeyError ? `stopped: ${message} (nothing overwritten or deleted)` : message;
+  return resultOf(step, status, reason, 'apply');
+}
+
 /**
- * The report after the run. When something was applied, the masters already agreed (verify), but
- * replicas may learn the new owners a moment later: re-observe, within the verify bound, until no
- * finding of that kind is left, so the report describes the cluster and not the gossip in flight.
+ * The report after the run, with the ledger's findings. When something was applied, the masters
+ * already agreed (verify), but replicas may learn the new owners a moment later: re-observe, within
+ * the verify bound, until no finding of that kind is left, so the report describes the cluster and
+ * not the gossip in flight.
  */
-async function settledReport(seeds: string[], options: FixOptions, applied: boolean): Promise<Report> {
+async function settledReport(
+  seeds: string[],
+  options: FixOptions,
+  applied: boolean,
+  runFindings: Finding[],
+): Promise<Report> {
   const deadline = Date.now() + (options.verifyTimeoutMs ?? 15_000);
   for (;;) {
-    const report = buildReport(await observeCluster(seeds, options.observe));
+    const report = buildReport(await observeCluster(seeds, options.observe), { runFindings });
     const ids = new Set(report.findings.map((f) => f.id));
     // Nodes that still disagree, or say "fail" while every slot has a live owner: gossip in flight.
     const lagging =
@@ -219,54 +204,4 @@ async function settledReport(seeds: string[], options: FixOptions, applied: bool
     if (!applied || !lagging || Date.now() >= deadline) return report;
     await sleep(250);
   }
-}
-
-/** slot -> keys summed over reachable masters (replicas mirror them). */
-function slotKeys(snapshot: Snapshot, slots: number[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const slot of slots) {
-    let n = 0;
-    for (const o of snapshot.nodes) n += o.slotKeyCounts?.[String(slot)] ?? 0;
-    out[String(slot)] = n;
-  }
-  return out;
-}
-
-const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-
-function resultOf(action: PlannedAction, status: ActionStatus, reason: string, guard?: string): ActionResult {
-  return {
-    remedy: action.remedy,
-    key: action.key,
-    subCase: action.subCase,
-    slots: action.slots,
-    nodes: action.nodes,
-    status,
-    guard,
-    reason,
-    commands: action.commands,
-  };
-}
-
-function fromEntry(entry: PlanEntry): ActionResult {
-  const status: ActionStatus =
-    entry.status === 'dry-run' ? 'skipped' : entry.status === 'unavailable' ? 'unavailable' : 'refused';
-  return {
-    ...resultOf(entry.action, status, entry.reason, entry.guard),
-    ...(entry.action.runbook ? { runbook: entry.action.runbook } : {}),
-  };
-}
-
-function keysLost(result: ActionResult): Finding {
-  return {
-    id: 'keys-lost',
-    severity: 'critical',
-    summary: `${result.remedy} on ${result.key}: key count of the touched slots fell from ${total(result.keysBefore ?? {})} to ${total(result.keysAfter ?? {})}`,
-    slots: result.slots,
-    nodes: result.nodes,
-    evidence: { keysBefore: result.keysBefore, keysAfter: result.keysAfter, commands: result.commands },
-    runbook: [
-      'Stop all remediation. Compare per-node counts with CLUSTER COUNTKEYSINSLOT and restore from backup if needed.',
-    ],
-  };
 }

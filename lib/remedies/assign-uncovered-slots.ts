@@ -1,14 +1,18 @@
-import { cli } from '../checks/runbook';
-import type { ClusterView } from '../checks/view';
+import { cli } from '../model/runbook';
+import type { ClusterView } from '../model/view';
 import { countSlots, formatRanges, rangesFromSlots, slotsInRanges } from '../topology/slots';
 import { SLOT_COUNT, type SlotRange } from '../topology/types';
 import { mastersWithoutCounts } from './support';
-import type { PlannedAction, Remedy } from './types';
+import type { Escalation, Remedy, Step } from './types';
 
-interface Params extends Record<string, unknown> {
-  owner: { id: string; address: string };
-  ranges: SlotRange[];
-}
+/** Give `ranges` to `owner`: no keys anywhere, or keys of them on that master only. */
+export type AssignStep = Step<
+  'assign-uncovered-slots',
+  'no-keys' | 'keys-on-one-master',
+  { owner: { id: string; address: string }; ranges: SlotRange[] }
+>;
+
+type Common = Pick<AssignStep, 'remedy' | 'fingerprint'>;
 
 /**
  * Slots no node claims. No keys anywhere: give them to one master (a neighbour's owner when one
@@ -17,7 +21,7 @@ interface Params extends Record<string, unknown> {
  * unknown), or a failed node: escalate. A lost shard is not uncovered (its master still claims its
  * slots), so this never hands a dead shard's slots elsewhere.
  */
-export const assignUncoveredSlots: Remedy = {
+export const assignUncoveredSlots: Remedy<AssignStep> = {
   id: 'assign-uncovered-slots',
   title: 'Assign slots no node serves',
   optIn: false,
@@ -43,13 +47,7 @@ export const assignUncoveredSlots: Remedy = {
         holders(s).map((id) => `${s}@${id}:${view.keysIn(view.addressOf(id), s)}`),
       ),
     });
-    const base = {
-      remedy: 'assign-uncovered-slots',
-      subCase: 'escalate',
-      fingerprint,
-      nodes: [] as string[],
-      commands: [] as string[],
-    };
+    const base: Common = { remedy: 'assign-uncovered-slots', fingerprint };
     const uncounted = mastersWithoutCounts(view, uncovered);
     if (blind.length > 0 || masters.length === 0 || uncounted.length > 0) {
       const reason =
@@ -65,11 +63,12 @@ export const assignUncoveredSlots: Remedy = {
     const contested: number[] = [];
     for (const slot of uncovered) {
       const h = holders(slot);
+      const [only] = h;
       if (h.length === 0) empty.push(slot);
-      else if (h.length === 1) byHolder.set(h[0] as string, [...(byHolder.get(h[0] as string) ?? []), slot]);
+      else if (h.length === 1 && only) byHolder.set(only, [...(byHolder.get(only) ?? []), slot]);
       else contested.push(slot);
     }
-    const actions: PlannedAction[] = [];
+    const actions: (AssignStep | Escalation)[] = [];
     if (contested.length > 0) {
       actions.push(
         escalation(base, rangesFromSlots(contested), 'keys of these slots exist on several masters'),
@@ -84,8 +83,10 @@ export const assignUncoveredSlots: Remedy = {
       byOwner.set(id, entry);
     };
     for (const [id, slots] of byHolder) give(id, slots, true);
-    for (const range of rangesFromSlots(empty))
-      give(chooseOwner(view, range), [...slotsInRanges([range])], false);
+    for (const range of rangesFromSlots(empty)) {
+      const owner = chooseOwner(view, range);
+      if (owner) give(owner, [...slotsInRanges([range])], false);
+    }
     for (const [id, { slots, holds }] of byOwner) {
       actions.push(
         assignment(view, base, id, rangesFromSlots(slots), holds ? 'keys-on-one-master' : 'no-keys'),
@@ -93,8 +94,8 @@ export const assignUncoveredSlots: Remedy = {
     }
     return actions;
   },
-  async apply(action, exec) {
-    const p = action.params as Params;
+  async apply(step, exec) {
+    const p = step.params;
     const executed: string[] = [];
     for (const [first, last] of p.ranges) {
       executed.push(`${p.owner.address} CLUSTER ADDSLOTSRANGE ${first} ${last}`);
@@ -102,8 +103,8 @@ export const assignUncoveredSlots: Remedy = {
     }
     return { executed, keysMoved: 0 };
   },
-  verify(action, view) {
-    const p = action.params as Params;
+  verify(step, view) {
+    const p = step.params;
     for (const [first, last] of p.ranges) {
       for (const o of view.observers.filter((x) => x.self.role === 'master')) {
         for (const slot of [first, last]) {
@@ -118,7 +119,7 @@ export const assignUncoveredSlots: Remedy = {
 };
 
 /** A neighbour's owner (keeps ranges contiguous), the one with fewest slots; else the master with fewest slots. */
-function chooseOwner(view: ClusterView, [first, last]: SlotRange): string {
+function chooseOwner(view: ClusterView, [first, last]: SlotRange): string | undefined {
   const masters = view.observers.filter((o) => o.self.role === 'master' && !o.self.fail);
   const slotsOf = (id: string) => countSlots(masters.find((m) => m.self.id === id)?.self.slots ?? []);
   const neighbours = [first - 1, last + 1]
@@ -128,16 +129,16 @@ function chooseOwner(view: ClusterView, [first, last]: SlotRange): string {
   const candidates = neighbours.length > 0 ? [...new Set(neighbours)] : masters.map((m) => m.self.id);
   return candidates.sort(
     (a, b) => slotsOf(a) - slotsOf(b) || view.addressOf(a).localeCompare(view.addressOf(b)),
-  )[0] as string;
+  )[0];
 }
 
 function assignment(
   view: ClusterView,
-  base: Pick<PlannedAction, 'remedy' | 'fingerprint' | 'commands' | 'nodes' | 'subCase'>,
+  base: Common,
   ownerId: string,
   ranges: SlotRange[],
-  subCase: string,
-): PlannedAction {
+  subCase: AssignStep['subCase'],
+): AssignStep {
   const address = view.addressOf(ownerId);
   return {
     ...base,
@@ -147,17 +148,16 @@ function assignment(
     slots: ranges,
     nodes: [address],
     commands: ranges.map(([a, b]) => cli(address, 'CLUSTER', 'ADDSLOTSRANGE', a, b)),
-    params: { owner: { id: ownerId, address }, ranges } satisfies Params,
+    params: { owner: { id: ownerId, address }, ranges },
   };
 }
 
-function escalation(
-  base: Pick<PlannedAction, 'remedy' | 'fingerprint' | 'commands' | 'nodes' | 'subCase'>,
-  ranges: SlotRange[],
-  reason: string,
-): PlannedAction {
+function escalation(base: Common, ranges: SlotRange[], reason: string): Escalation {
   return {
     ...base,
+    subCase: 'escalate',
+    nodes: [],
+    commands: [],
     key: `assign-uncovered-slots:${formatRanges(ranges)}`,
     summary: `slots ${formatRanges(ranges)}: ${reason}`,
     slots: ranges,
@@ -166,6 +166,5 @@ function escalation(
       'For each slot: CLUSTER COUNTKEYSINSLOT on every master; the slot belongs where its keys are.',
       'Keys on several masters need a person: move them with MIGRATE (never REPLACE), then CLUSTER ADDSLOTS.',
     ],
-    params: {},
   };
 }

@@ -1,18 +1,43 @@
+import type { ClusterView } from '../model/view';
 import { assignUncoveredSlots } from './assign-uncovered-slots';
+import type { Executor } from './executor';
 import { forgetGhostNode } from './forget-ghost-node';
+import type { RemedyId } from './ids';
 import { promoteReplica } from './promote-replica';
 import { stabilizeOpenSlot } from './stabilize-open-slot';
-import type { Remedy } from './types';
+import type { AnyStep, ApplyOutcome, PlannedAction, Remedy, RemedySettings } from './types';
+
+/** What a remedy is, whatever its steps: for the allow-list and for listing. */
+export type RemedyInfo = Pick<Remedy<AnyStep>, 'title' | 'optIn'> & { id: RemedyId };
 
 /**
  * Every remedy, in the order they run. Coverage first: with full coverage required, a cluster with
  * uncovered slots is down and refuses the RESTORE-ASKING that MIGRATE needs to close open slots.
  */
-export const REMEDIES: readonly Remedy[] = [
-  assignUncoveredSlots,
-  stabilizeOpenSlot,
-  promoteReplica,
-  forgetGhostNode,
-];
+export const REMEDIES: readonly (RemedyInfo & {
+  plan(view: ClusterView, settings: RemedySettings): PlannedAction[];
+})[] = [assignUncoveredSlots, stabilizeOpenSlot, promoteReplica, forgetGhostNode];
 
-export const remedyIds = REMEDIES.map((r) => r.id);
+/** A step bound to its own remedy: what the runner calls, with no cast between them. */
+export interface BoundStep {
+  apply(exec: Executor): Promise<ApplyOutcome>;
+  verify(view: ClusterView): string | undefined;
+}
+
+const bind = <S extends AnyStep>(remedy: Remedy<S>, step: S): BoundStep => ({
+  apply: (exec) => remedy.apply(step, exec),
+  verify: (view) => remedy.verify(step, view),
+});
+
+export function bound(step: AnyStep): BoundStep {
+  switch (step.remedy) {
+    case 'assign-uncovered-slots':
+      return bind(assignUncoveredSlots, step);
+    case 'stabilize-open-slot':
+      return bind(stabilizeOpenSlot, step);
+    case 'promote-replica':
+      return bind(promoteReplica, step);
+    case 'forget-ghost-node':
+      return bind(forgetGhostNode, step);
+  }
+}

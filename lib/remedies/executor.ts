@@ -39,14 +39,18 @@ export class Executor {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const safe = this.connection.password ? message.split(this.connection.password).join('***') : message;
-      if (/BUSYKEY/.test(safe)) throw new BusyKeyError(`${address}: ${safe}`);
+      // The original error is kept as the cause, unless its text carried the password.
+      const cause = safe === message ? error : undefined;
+      if (/BUSYKEY/.test(safe)) throw new BusyKeyError(`${address}: ${safe}`, { cause });
       if (/unknown command|unknown subcommand|NOPERM|disabled/i.test(safe)) {
-        throw new RemedyUnavailableError(`${address} refused ${text.slice(0, 2).join(' ')}: ${safe}`);
+        throw new RemedyUnavailableError(`${address} refused ${text.slice(0, 2).join(' ')}: ${safe}`, {
+          cause,
+        });
       }
       const hint = /CLUSTERDOWN/.test(safe)
         ? ' (the cluster is down: commands on keys are refused until every slot is served)'
         : '';
-      throw new RemedyCommandError(`${address} ${text.slice(0, 3).join(' ')}: ${safe}${hint}`);
+      throw new RemedyCommandError(`${address} ${text.slice(0, 3).join(' ')}: ${safe}${hint}`, { cause });
     }
   }
 

@@ -1,6 +1,9 @@
-import { cli } from '../checks/runbook';
-import type { NodeFacts } from '../checks/view';
-import type { PlannedAction, Remedy } from './types';
+import { cli } from '../model/runbook';
+import type { NodeFacts } from '../model/view';
+import type { Escalation, Remedy, Step } from './types';
+
+/** Every reachable node forgets the ghost `id` at once. */
+export type ForgetStep = Step<'forget-ghost-node', 'ghost', { id: string; forgetters: string[] }>;
 
 /**
  * Opt-in. A node the cluster flags `fail`/`noaddr`, that owns no slots, is no one's master, and has
@@ -8,12 +11,12 @@ import type { PlannedAction, Remedy } from './types';
  * bans a node id for 60 s per node, so the whole cluster must forget it inside that window or
  * gossip brings it back). Handshake entries expire by themselves and are left alone.
  */
-export const forgetGhostNode: Remedy = {
+export const forgetGhostNode: Remedy<ForgetStep> = {
   id: 'forget-ghost-node',
   title: 'Forget a failed node that owns nothing',
   optIn: true,
   plan(view, settings) {
-    const actions: PlannedAction[] = [];
+    const actions: (ForgetStep | Escalation)[] = [];
     for (const facts of view.nodes.values()) {
       if (facts.observation?.reachable) continue;
       const lines = [...facts.seenBy.values()];
@@ -24,17 +27,14 @@ export const forgetGhostNode: Remedy = {
       const lastPong = Math.max(0, ...lines.map((e) => e.pongRecv));
       const ageMs = lastPong === 0 ? Number.POSITIVE_INFINITY : settings.now - lastPong;
       const forgetters = view.observers.map((o) => o.observation.address).sort();
-      const base: PlannedAction = {
+      const common: Pick<ForgetStep, 'remedy' | 'key' | 'slots' | 'nodes' | 'fingerprint'> = {
         remedy: 'forget-ghost-node',
         key: `forget-ghost-node:${facts.id}`,
-        subCase: 'ghost',
-        summary: `forget ${describe(facts)} on ${forgetters.length} node(s)`,
         slots: [],
         nodes: forgetters,
-        commands: forgetters.map((a) => cli(a, 'CLUSTER', 'FORGET', facts.id)),
         fingerprint: JSON.stringify({ id: facts.id, flags: lines.map((e) => e.flags.join(',')).sort() }),
-        params: { id: facts.id, forgetters },
       };
+      const commands = forgetters.map((a) => cli(a, 'CLUSTER', 'FORGET', facts.id));
       const isMaster = [...view.nodes.values()].some(
         (n) => n.masterId === facts.id && n.observation?.reachable,
       );
@@ -55,29 +55,34 @@ export const forgetGhostNode: Remedy = {
       actions.push(
         reason
           ? {
-              ...base,
+              ...common,
               subCase: 'escalate',
               escalate: reason,
               summary: `${describe(facts)}: ${reason}`,
               commands: [],
               runbook: [
                 `Once ${describe(facts)} is known to be gone for good, on every node within 60 s:`,
-                ...base.commands,
+                ...commands,
               ],
             }
-          : base,
+          : {
+              ...common,
+              subCase: 'ghost',
+              summary: `forget ${describe(facts)} on ${forgetters.length} node(s)`,
+              commands,
+              params: { id: facts.id, forgetters },
+            },
       );
     }
     return actions;
   },
-  async apply(action, exec) {
-    const id = String(action.params.id);
-    const forgetters = action.params.forgetters as string[];
+  async apply(step, exec) {
+    const { id, forgetters } = step.params;
     await Promise.all(forgetters.map((a) => exec.run(a, 'CLUSTER', 'FORGET', id)));
     return { executed: forgetters.map((a) => `${a} CLUSTER FORGET ${id}`), keysMoved: 0 };
   },
-  verify(action, view) {
-    const id = String(action.params.id);
+  verify(step, view) {
+    const { id } = step.params;
     const still = view.observers.filter((o) => o.observation.clusterNodes?.some((e) => e.id === id));
     return still.length > 0
       ? `${still.map((o) => o.observation.address).join(', ')} still list ${id}`

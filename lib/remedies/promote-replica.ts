@@ -1,8 +1,15 @@
-import { cli } from '../checks/runbook';
-import type { ClusterView } from '../checks/view';
+import { cli } from '../model/runbook';
+import type { ClusterView } from '../model/view';
 import { infoNumber } from '../topology/info';
 import { mergeRanges } from '../topology/slots';
-import type { PlannedAction, Remedy } from './types';
+import type { Escalation, Remedy, Step } from './types';
+
+/** CLUSTER FAILOVER FORCE (or TAKEOVER, when allowed) on the best replica of the failed master. */
+export type PromoteStep = Step<
+  'promote-replica',
+  'force' | 'takeover',
+  { failed: string; replica: string; replicaId: string; verb: 'FORCE' | 'TAKEOVER' }
+>;
 
 /**
  * Opt-in. A master the cluster flags `fail` for longer than `failedMasterMinAgeMs`, whose slots no
@@ -10,12 +17,12 @@ import type { PlannedAction, Remedy } from './types';
  * highest replication offset (`TAKEOVER` only when explicitly allowed). No replica: a lost shard,
  * escalated; its slots are never handed to another master.
  */
-export const promoteReplica: Remedy = {
+export const promoteReplica: Remedy<PromoteStep> = {
   id: 'promote-replica',
   title: 'Promote the best replica of a failed master',
   optIn: true,
   plan(view, settings) {
-    const actions: PlannedAction[] = [];
+    const actions: (PromoteStep | Escalation)[] = [];
     for (const facts of view.nodes.values()) {
       const lines = [...facts.seenBy.values()];
       if (facts.observation?.reachable || facts.role !== 'master') continue;
@@ -29,56 +36,67 @@ export const promoteReplica: Remedy = {
       const replicas = bestReplicas(view, facts.id);
       const best = replicas[0];
       const verb = settings.allowTakeover ? 'TAKEOVER' : 'FORCE';
-      const base: PlannedAction = {
+      const common: Pick<PromoteStep, 'remedy' | 'key' | 'slots' | 'slotsReassigned' | 'fingerprint'> = {
         remedy: 'promote-replica',
         key: `promote-replica:${facts.id}`,
-        subCase: verb.toLowerCase(),
-        summary: `promote ${best?.address ?? '(none)'} in place of failed master ${facts.address}`,
         slots,
         slotsReassigned: 0,
-        nodes: best ? [best.address] : [],
-        commands: best ? [cli(best.address, 'CLUSTER', 'FAILOVER', verb)] : [],
         fingerprint: JSON.stringify({
           id: facts.id,
           replicas: replicas.map((r) => `${r.address}:${r.offset}`),
         }),
-        params: { failed: facts.id, replica: best?.address, replicaId: best?.id, verb },
       };
-      const reason = !best
-        ? `no reachable replica of ${facts.address}: the shard is lost; restore the node or its data, do not reassign its slots`
-        : ageMs < settings.failedMasterMinAgeMs
-          ? `failed ${Math.round(ageMs / 1000)} s ago only (threshold ${Math.round(settings.failedMasterMinAgeMs / 1000)} s): the cluster may still fail over by itself`
-          : undefined;
-      actions.push(
-        reason
-          ? {
-              ...base,
-              subCase: 'escalate',
-              escalate: reason,
-              summary: `${facts.address}: ${reason}`,
-              commands: [],
-              runbook: best
-                ? [`If ${facts.address} does not come back:`, ...base.commands]
-                : [
-                    `Bring ${facts.address} (or one of its replicas) back with its data; its slots stay with it.`,
-                    `Check from any node: redis-cli --cluster check ${view.observers[0]?.observation.address ?? 'HOST:PORT'}`,
-                  ],
-            }
-          : base,
-      );
+      if (!best) {
+        const reason = `no reachable replica of ${facts.address}: the shard is lost; restore the node or its data, do not reassign its slots`;
+        actions.push({
+          ...common,
+          subCase: 'escalate',
+          escalate: reason,
+          summary: `${facts.address}: ${reason}`,
+          nodes: [],
+          commands: [],
+          runbook: [
+            `Bring ${facts.address} (or one of its replicas) back with its data; its slots stay with it.`,
+            `Check from any node: redis-cli --cluster check ${view.observers[0]?.observation.address ?? 'HOST:PORT'}`,
+          ],
+        });
+        continue;
+      }
+      const commands = [cli(best.address, 'CLUSTER', 'FAILOVER', verb)];
+      if (ageMs < settings.failedMasterMinAgeMs) {
+        const reason = `failed ${Math.round(ageMs / 1000)} s ago only (threshold ${Math.round(settings.failedMasterMinAgeMs / 1000)} s): the cluster may still fail over by itself`;
+        actions.push({
+          ...common,
+          subCase: 'escalate',
+          escalate: reason,
+          summary: `${facts.address}: ${reason}`,
+          nodes: [best.address],
+          commands: [],
+          runbook: [`If ${facts.address} does not come back:`, ...commands],
+        });
+        continue;
+      }
+      actions.push({
+        ...common,
+        subCase: verb === 'TAKEOVER' ? 'takeover' : 'force',
+        summary: `promote ${best.address} in place of failed master ${facts.address}`,
+        nodes: [best.address],
+        commands,
+        params: { failed: facts.id, replica: best.address, replicaId: best.id, verb },
+      });
     }
     return actions;
   },
-  async apply(action, exec) {
-    const replica = String(action.params.replica);
-    await exec.run(replica, 'CLUSTER', 'FAILOVER', String(action.params.verb));
-    return { executed: [`${replica} CLUSTER FAILOVER ${action.params.verb}`], keysMoved: 0 };
+  async apply(step, exec) {
+    const { replica, verb } = step.params;
+    await exec.run(replica, 'CLUSTER', 'FAILOVER', verb);
+    return { executed: [`${replica} CLUSTER FAILOVER ${verb}`], keysMoved: 0 };
   },
-  verify(action, view) {
-    const id = String(action.params.replicaId);
+  verify(step, view) {
+    const { replica, replicaId: id } = step.params;
     const self = view.nodes.get(id)?.self;
-    if (self?.role !== 'master') return `${action.params.replica} is not a master yet`;
-    const [first] = action.slots[0] ?? [0];
+    if (self?.role !== 'master') return `${replica} is not a master yet`;
+    const [first] = step.slots[0] ?? [0];
     const stale = view.observers.filter((o) => view.ownerIn(o.observation, first) !== id);
     return stale.length > 0
       ? `${stale.map((o) => o.observation.address).join(', ')} do not yet see it as owner`

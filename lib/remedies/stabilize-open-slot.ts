@@ -1,5 +1,5 @@
-import { cli } from '../checks/runbook';
-import type { ClusterView, OpenSlotMarker } from '../checks/view';
+import { cli } from '../model/runbook';
+import type { ClusterView, OpenSlotMarker } from '../model/view';
 import { describeCommand, type Executor } from './executor';
 import {
   internalAddress,
@@ -9,102 +9,132 @@ import {
   reachable,
   reachableMasters,
 } from './support';
-import type { ApplyOutcome, PlannedAction, Remedy } from './types';
+import type { ApplyOutcome, Escalation, Remedy, Step } from './types';
 
-type SubCase = 'importing-only' | 'migrating-only' | 'rollback' | 'complete' | 'finalise' | 'owner-finalise';
-
-interface Params extends Record<string, unknown> {
-  slot: number;
-  /** The source (migrating side / current owner) and the target (importing side), by id and address. */
-  source?: { id: string; address: string };
-  target?: { id: string; address: string };
-  /** For importing-only: the node whose marker is cleared. */
-  importer?: { id: string; address: string };
-  /** Where the slot must end up. */
-  finalOwner: string;
-  /** Other masters to tell the final owner (SETSLOT NODE). */
-  others: string[];
-  migrateTo?: { host: string; port: number };
+/** A node by id and by the address the checker dials. */
+interface Side {
+  id: string;
+  address: string;
 }
 
-const ref = (view: ClusterView, id: string) => ({ id, address: view.addressOf(id) });
+/** Every sub-case names the slot and where it must end up. */
+interface SlotParams {
+  slot: number;
+  /** The id that owns the slot once the step is done. */
+  finalOwner: string;
+}
+
+type Stabilize<S extends string, P> = Step<'stabilize-open-slot', S, SlotParams & P>;
+
+/**
+ * The known-safe sub-cases, one variant each (DESIGN §5 rule 4). `source` is the migrating side /
+ * current owner, `target` the importing side, `others` the other masters to tell the final owner.
+ * A new sub-case is one variant here, one branch in `planSlot` and one case in `apply`.
+ */
+export type StabilizeStep =
+  /** Only an importing marker, no keys on the importer: close it. */
+  | Stabilize<'importing-only', { importer: Side }>
+  /** Only a migrating marker on the owner, its target holds nothing: close it. */
+  | Stabilize<'migrating-only', { source: Side }>
+  /** Both markers, no key reached the target: close both, importing side first. */
+  | Stabilize<'rollback', { source: Side; target: Side }>
+  /** Both markers, every key on the target (or the majority already says so): SETSLOT NODE everywhere. */
+  | Stabilize<'finalise', { source: Side; target: Side; others: string[] }>
+  /** The peer already owns it by majority; the old owner still migrating and empty: SETSLOT NODE. */
+  | Stabilize<'owner-finalise', { source: Side; others: string[] }>
+  /** Keys on both sides: MIGRATE the rest (never REPLACE), then finalise. */
+  | Stabilize<
+      'complete',
+      {
+        source: Side;
+        target: Side;
+        others: string[];
+        migrateTo: { host: string; port: number };
+        batch: number;
+      }
+    >;
+
+type Send = (address: string, ...args: (string | number)[]) => Promise<unknown>;
+
+const ref = (view: ClusterView, id: string): Side => ({ id, address: view.addressOf(id) });
 
 /**
  * Closes a slot left `migrating`/`importing`, for exactly the observed sub-case (DESIGN §5 rule 4).
  * Owner O is the masters' majority view; T is the importing side. Anything unlisted is escalated.
  */
-export const stabilizeOpenSlot: Remedy = {
+export const stabilizeOpenSlot: Remedy<StabilizeStep> = {
   id: 'stabilize-open-slot',
   title: 'Close a slot stuck migrating/importing',
   optIn: false,
   plan(view, settings) {
     const bySlot = new Map<number, OpenSlotMarker[]>();
     for (const m of view.openSlots) bySlot.set(m.slot, [...(bySlot.get(m.slot) ?? []), m]);
-    return [...bySlot].map(([slot, markers]) => {
-      const action = planSlot(view, slot, markers);
-      action.params.batch = settings.migrateBatch;
-      return action;
-    });
+    return [...bySlot].map(([slot, markers]) => planSlot(view, slot, markers, settings.migrateBatch));
   },
-  async apply(action, exec) {
-    const p = action.params as Params;
+  async apply(step, exec) {
     const executed: string[] = [];
     let keysMoved = 0;
-    const send = async (address: string, ...args: (string | number)[]) => {
+    const send: Send = async (address, ...args) => {
       executed.push(`${address} ${describeCommand(args)}`);
       return exec.run(address, ...args);
     };
-    switch (action.subCase as SubCase) {
+    const { slot, finalOwner } = step.params;
+    switch (step.subCase) {
       case 'importing-only':
-        await send((p.importer as { address: string }).address, 'CLUSTER', 'SETSLOT', p.slot, 'STABLE');
+        await send(step.params.importer.address, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
         break;
       case 'migrating-only':
-        await send((p.source as { address: string }).address, 'CLUSTER', 'SETSLOT', p.slot, 'STABLE');
+        await send(step.params.source.address, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
         break;
       case 'rollback':
         // Importing side first, so no client is sent ASKING to a node that no longer expects it.
-        await send((p.target as { address: string }).address, 'CLUSTER', 'SETSLOT', p.slot, 'STABLE');
-        await send((p.source as { address: string }).address, 'CLUSTER', 'SETSLOT', p.slot, 'STABLE');
+        await send(step.params.target.address, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
+        await send(step.params.source.address, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
         break;
-      case 'complete':
-        keysMoved = await migrateRest(p, exec, send, action);
-        await finalise(p, send);
+      case 'complete': {
+        const { source, target, others, migrateTo, batch } = step.params;
+        keysMoved = await migrateRest(slot, source.address, migrateTo, batch, exec, send);
+        await finalise(slot, finalOwner, [target.address, source.address, ...others], send);
         break;
-      case 'finalise':
+      }
+      case 'finalise': {
+        const { source, target, others } = step.params;
+        await finalise(slot, finalOwner, [target.address, source.address, ...others], send);
+        break;
+      }
       case 'owner-finalise':
-        await finalise(p, send);
+        await finalise(slot, finalOwner, [step.params.source.address, ...step.params.others], send);
         break;
     }
     return { executed, keysMoved } satisfies ApplyOutcome;
   },
-  verify(action, view) {
-    const p = action.params as Params;
+  verify(step, view) {
+    const { slot, finalOwner } = step.params;
     // Replicas included: on Valkey 8 the primary's SETSLOT clears its replicas' copies of the mark.
-    const still = [...view.openSlots, ...view.replicaMarks].filter((m) => m.slot === p.slot);
-    if (still.length > 0) return `slot ${p.slot} still open on ${still.map((m) => m.node).join(', ')}`;
-    const wrong = mastersDisagreeing(view, p.slot, p.finalOwner);
+    const still = [...view.openSlots, ...view.replicaMarks].filter((m) => m.slot === slot);
+    if (still.length > 0) return `slot ${slot} still open on ${still.map((m) => m.node).join(', ')}`;
+    const wrong = mastersDisagreeing(view, slot, finalOwner);
     if (wrong.length > 0)
-      return `${wrong.join(', ')} do not yet say ${view.addressOf(p.finalOwner)} owns slot ${p.slot}`;
+      return `${wrong.join(', ')} do not yet say ${view.addressOf(finalOwner)} owns slot ${slot}`;
     return undefined;
   },
 };
 
 async function migrateRest(
-  p: Params,
+  slot: number,
+  source: string,
+  to: { host: string; port: number },
+  batch: number,
   exec: Executor,
-  send: (address: string, ...args: (string | number)[]) => Promise<unknown>,
-  action: PlannedAction,
+  send: Send,
 ): Promise<number> {
-  const source = p.source as { address: string };
-  const to = p.migrateTo as { host: string; port: number };
-  const batch = Number(action.params.batch ?? 100);
   let moved = 0;
   for (;;) {
-    const keys = (await exec.run(source.address, 'CLUSTER', 'GETKEYSINSLOT', p.slot, batch)) as string[];
-    if (keys.length === 0) return moved;
+    const keys = await exec.run(source, 'CLUSTER', 'GETKEYSINSLOT', slot, batch);
+    if (!Array.isArray(keys) || keys.length === 0) return moved;
     // KEYS form, never REPLACE: a key already on the target stops the run with BUSYKEY, nothing overwritten.
     await send(
-      source.address,
+      source,
       'MIGRATE',
       to.host,
       to.port,
@@ -113,23 +143,24 @@ async function migrateRest(
       10_000,
       ...migrateAuth(exec),
       'KEYS',
-      ...keys,
+      ...keys.map(String),
     );
     moved += keys.length;
   }
 }
 
 /** SETSLOT NODE on the new owner first (it bumps its epoch), then the old owner, then every other master. */
-async function finalise(
-  p: Params,
-  send: (address: string, ...args: (string | number)[]) => Promise<unknown>,
-) {
-  const order = [p.target?.address, p.source?.address, ...p.others].filter((a): a is string => Boolean(a));
+async function finalise(slot: number, finalOwner: string, order: string[], send: Send) {
   for (const address of [...new Set(order)])
-    await send(address, 'CLUSTER', 'SETSLOT', p.slot, 'NODE', p.finalOwner);
+    await send(address, 'CLUSTER', 'SETSLOT', slot, 'NODE', finalOwner);
 }
 
-function planSlot(view: ClusterView, slot: number, markers: OpenSlotMarker[]): PlannedAction {
+function planSlot(
+  view: ClusterView,
+  slot: number,
+  markers: OpenSlotMarker[],
+  batch: number,
+): StabilizeStep | Escalation {
   const migrating = markers.filter((m) => m.kind === 'migrating');
   const importing = markers.filter((m) => m.kind === 'importing');
   const owner = view.majorityOwner(slot);
@@ -142,25 +173,23 @@ function planSlot(view: ClusterView, slot: number, markers: OpenSlotMarker[]): P
   const thirdParty = view.observers
     .filter((o) => !involved.has(o.self.id) && (o.observation.slotKeyCounts?.[String(slot)] ?? 0) > 0)
     .map((o) => o.observation.address);
-  const action: PlannedAction = {
+  const base: Pick<StabilizeStep, 'remedy' | 'key' | 'slots' | 'nodes' | 'fingerprint'> = {
     remedy: 'stabilize-open-slot',
     key: `stabilize-open-slot:${slot}`,
-    subCase: 'escalate',
-    summary: '',
     slots: [[slot, slot]],
     nodes: [...involved].map((id) => view.addressOf(id)).sort(),
-    commands: [],
     fingerprint: JSON.stringify({
       owner: owner ?? null,
       markers: markers.map((m) => `${m.nodeId}:${m.kind}:${m.peer}`).sort(),
       keysByNode,
       thirdParty,
     }),
-    params: { slot, finalOwner: owner ?? '', others: [] } satisfies Params,
   };
-  const escalate = (reason: string): PlannedAction => ({
-    ...action,
+  const escalate = (reason: string): Escalation => ({
+    ...base,
+    subCase: 'escalate',
     summary: `slot ${slot}: ${reason}`,
+    commands: [],
     escalate: reason,
     runbook: [
       ...[...involved].map((id) => cli(view.addressOf(id), 'CLUSTER', 'COUNTKEYSINSLOT', slot)),
@@ -180,44 +209,33 @@ function planSlot(view: ClusterView, slot: number, markers: OpenSlotMarker[]): P
   if (thirdParty.length > 0) return escalate(`keys of the slot on a third node: ${thirdParty.join(', ')}`);
   const others = (finalOwner: string, skip: string[]) =>
     reachableMasters(view).filter((a) => !skip.includes(a) && a !== view.addressOf(finalOwner));
-  const make = (
-    subCase: SubCase,
-    summary: string,
-    params: Partial<Params>,
-    commands: string[],
-  ): PlannedAction => ({
-    ...action,
-    subCase,
-    summary: `slot ${slot}: ${summary}`,
-    commands,
-    params: { ...action.params, ...params },
-  });
   const setslotNode = (finalOwner: string, addresses: string[]) =>
     addresses.map((a) => cli(a, 'CLUSTER', 'SETSLOT', slot, 'NODE', finalOwner));
+  const about = (summary: string) => ({ ...base, summary: `slot ${slot}: ${summary}` });
+  const [m] = migrating;
+  const [i] = importing;
 
-  if (migrating.length === 0 && importing.length === 1) {
-    const n = importing[0] as OpenSlotMarker;
-    if (n.nodeId === owner) return escalate('the owner itself is importing the slot');
-    if (keys(n.nodeId) > 0)
-      return escalate(`${n.node} is importing and already holds ${keys(n.nodeId)} key(s) of the slot`);
-    return make(
-      'importing-only',
-      `${n.node} importing with no keys and no migrating side: close it`,
-      { importer: ref(view, n.nodeId) },
-      [cli(n.node, 'CLUSTER', 'SETSLOT', slot, 'STABLE')],
-    );
+  if (migrating.length === 0 && importing.length === 1 && i) {
+    if (i.nodeId === owner) return escalate('the owner itself is importing the slot');
+    if (keys(i.nodeId) > 0)
+      return escalate(`${i.node} is importing and already holds ${keys(i.nodeId)} key(s) of the slot`);
+    return {
+      ...about(`${i.node} importing with no keys and no migrating side: close it`),
+      subCase: 'importing-only',
+      commands: [cli(i.node, 'CLUSTER', 'SETSLOT', slot, 'STABLE')],
+      params: { slot, finalOwner: owner, importer: ref(view, i.nodeId) },
+    };
   }
-  if (migrating.length === 1 && importing.length === 0) {
-    const m = migrating[0] as OpenSlotMarker;
+  if (migrating.length === 1 && importing.length === 0 && m) {
     if (owner === m.nodeId) {
       if (keys(m.peer) > 0)
         return escalate(`target ${view.addressOf(m.peer)} holds keys of the slot but is not importing`);
-      return make(
-        'migrating-only',
-        `${m.node} migrating to a node that is not importing: close it`,
-        { source: ref(view, m.nodeId) },
-        [cli(m.node, 'CLUSTER', 'SETSLOT', slot, 'STABLE')],
-      );
+      return {
+        ...about(`${m.node} migrating to a node that is not importing: close it`),
+        subCase: 'migrating-only',
+        commands: [cli(m.node, 'CLUSTER', 'SETSLOT', slot, 'STABLE')],
+        params: { slot, finalOwner: owner, source: ref(view, m.nodeId) },
+      };
     }
     if (owner === m.peer) {
       if (keys(m.nodeId) > 0)
@@ -225,18 +243,16 @@ function planSlot(view: ClusterView, slot: number, markers: OpenSlotMarker[]): P
           `${m.node} still holds ${keys(m.nodeId)} key(s) of a slot the cluster gives to ${view.addressOf(owner)}`,
         );
       const rest = mastersDisagreeing(view, slot, owner).filter((a) => a !== m.node);
-      return make(
-        'owner-finalise',
-        `${view.addressOf(owner)} already owns it; ${m.node} still migrating: finalise`,
-        { source: ref(view, m.nodeId), others: rest },
-        setslotNode(owner, [m.node, ...rest]),
-      );
+      return {
+        ...about(`${view.addressOf(owner)} already owns it; ${m.node} still migrating: finalise`),
+        subCase: 'owner-finalise',
+        commands: setslotNode(owner, [m.node, ...rest]),
+        params: { slot, finalOwner: owner, source: ref(view, m.nodeId), others: rest },
+      };
     }
     return escalate('the migrating node is neither the owner nor migrating to the owner');
   }
-  if (migrating.length === 1 && importing.length === 1) {
-    const m = migrating[0] as OpenSlotMarker;
-    const i = importing[0] as OpenSlotMarker;
+  if (migrating.length === 1 && importing.length === 1 && m && i) {
     if (m.peer !== i.nodeId || i.peer !== m.nodeId)
       return escalate('the migrating and importing markers name different peers');
     const source = ref(view, m.nodeId);
@@ -245,48 +261,49 @@ function planSlot(view: ClusterView, slot: number, markers: OpenSlotMarker[]): P
     if (owner === i.nodeId) {
       if (keys(m.nodeId) > 0)
         return escalate(`${m.node} still holds keys of a slot the majority gives to ${i.node}`);
-      return make(
-        'finalise',
-        `the majority already says ${i.node}; finalise both sides`,
-        { source, target, others: others(owner, [m.node, i.node]) },
-        setslotNode(owner, [i.node, m.node, ...others(owner, [m.node, i.node])]),
-      );
+      const rest = others(owner, [m.node, i.node]);
+      return {
+        ...about(`the majority already says ${i.node}; finalise both sides`),
+        subCase: 'finalise',
+        commands: setslotNode(owner, [i.node, m.node, ...rest]),
+        params: { slot, finalOwner: owner, source, target, others: rest },
+      };
     }
     if (owner !== m.nodeId) return escalate('the owner is neither side of the migration');
     if (keys(i.nodeId) === 0) {
-      return make(
-        'rollback',
-        `no key reached ${i.node}: roll back (STABLE on both)`,
-        { source, target, finalOwner: m.nodeId },
-        [
+      return {
+        ...about(`no key reached ${i.node}: roll back (STABLE on both)`),
+        subCase: 'rollback',
+        commands: [
           cli(i.node, 'CLUSTER', 'SETSLOT', slot, 'STABLE'),
           cli(m.node, 'CLUSTER', 'SETSLOT', slot, 'STABLE'),
         ],
-      );
+        params: { slot, finalOwner: m.nodeId, source, target },
+      };
     }
     const rest = others(i.nodeId, [m.node, i.node]);
     const finalSteps = setslotNode(i.nodeId, [i.node, m.node, ...rest]);
     if (keys(m.nodeId) === 0) {
-      return make(
-        'finalise',
-        `every key is on ${i.node}: finalise`,
-        { source, target, finalOwner: i.nodeId, others: rest },
-        finalSteps,
-      );
+      return {
+        ...about(`every key is on ${i.node}: finalise`),
+        subCase: 'finalise',
+        commands: finalSteps,
+        params: { slot, finalOwner: i.nodeId, source, target, others: rest },
+      };
     }
     if (!migrateTo) return escalate(`no announced address for ${i.node}`);
     return {
-      ...make(
-        'complete',
+      ...about(
         `keys on both sides (${keys(m.nodeId)} on ${m.node}, ${keys(i.nodeId)} on ${i.node}): finish the move`,
-        { source, target, finalOwner: i.nodeId, others: rest, migrateTo },
-        [
-          `${cli(m.node, 'CLUSTER', 'GETKEYSINSLOT', slot, 100)}   # repeat until empty:`,
-          `${cli(m.node, 'MIGRATE', migrateTo.host, migrateTo.port, '""', 0, 10000, 'KEYS', '<keys...>')}   # never REPLACE`,
-          ...finalSteps,
-        ],
       ),
+      subCase: 'complete',
+      commands: [
+        `${cli(m.node, 'CLUSTER', 'GETKEYSINSLOT', slot, 100)}   # repeat until empty:`,
+        `${cli(m.node, 'MIGRATE', migrateTo.host, migrateTo.port, '""', 0, 10000, 'KEYS', '<keys...>')}   # never REPLACE`,
+        ...finalSteps,
+      ],
       keysToMove: keys(m.nodeId),
+      params: { slot, finalOwner: i.nodeId, source, target, others: rest, migrateTo, batch },
     };
   }
   return escalate(

@@ -1,4 +1,4 @@
-import type { ClusterView } from '../checks/view';
+import type { ClusterView } from '../model/view';
 import type { Executor } from './executor';
 
 /** Addresses of reachable masters (by their own word), sorted. */

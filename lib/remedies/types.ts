@@ -1,18 +1,21 @@
-import type { ClusterView } from '../checks/view';
+import type { ClusterView } from '../model/view';
 import type { SlotRange } from '../topology/types';
+import type { AssignStep } from './assign-uncovered-slots';
 import type { Executor } from './executor';
+import type { ForgetStep } from './forget-ghost-node';
+import type { RemedyId } from './ids';
+import type { PromoteStep } from './promote-replica';
+import type { StabilizeStep } from './stabilize-open-slot';
 
 /**
- * One thing a remedy would do, derived from one snapshot. `fingerprint` names the observed facts
- * the action depends on (markers, key counts, flags): two observations with the same fingerprint
- * mean no progress in between.
+ * What every planned action carries, whatever its remedy and sub-case. `fingerprint` names the
+ * observed facts the action depends on (markers, key counts, flags): two observations with the
+ * same fingerprint mean no progress in between.
  */
-export interface PlannedAction {
-  remedy: string;
+export interface ActionBase {
+  remedy: RemedyId;
   /** Stable identity across observations, e.g. `stabilize-open-slot:300`. */
   key: string;
-  /** The observed sub-case, e.g. `rollback`, `complete`; `escalate` when no safe action exists. */
-  subCase: string;
   summary: string;
   slots: SlotRange[];
   /** Addresses (as dialled) the action writes to or reads from. */
@@ -21,8 +24,6 @@ export interface PlannedAction {
   commands: string[];
   /** Facts that must be unchanged between observations and re-verified before acting. */
   fingerprint: string;
-  /** Set when the situation is not a known-safe sub-case: the action is escalated, never applied. */
-  escalate?: string;
   runbook?: string[];
   /** Upper bound of keys this action moves (budget). */
   keysToMove?: number;
@@ -31,9 +32,32 @@ export interface PlannedAction {
    * of `slots`. A promoted replica already holds its master's data, so a promotion counts none.
    */
   slotsReassigned?: number;
-  /** Remedy-specific data the apply step needs (ids, internal addresses). Plain data. */
-  params: Record<string, unknown>;
 }
+
+/**
+ * One known-safe sub-case of remedy `R`, with the plain data its apply step needs. Each remedy's
+ * steps are a union of these tagged by `subCase`, so `switch (step.subCase)` narrows `params`.
+ */
+export interface Step<R extends RemedyId, S extends string, P> extends ActionBase {
+  remedy: R;
+  subCase: S;
+  params: P;
+  /** Only an escalation carries a reason. */
+  escalate?: never;
+}
+
+/** No known-safe sub-case: a person decides, with the reason and a runbook. Never applied. */
+export interface Escalation extends ActionBase {
+  subCase: 'escalate';
+  escalate: string;
+  runbook: string[];
+}
+
+/** An action of any remedy that can be applied (every remedy's steps). */
+export type AnyStep = AssignStep | StabilizeStep | PromoteStep | ForgetStep;
+
+/** One thing a remedy would do, derived from one snapshot: a step, or an escalation. */
+export type PlannedAction = AnyStep | Escalation;
 
 export interface ApplyOutcome {
   /** What was actually sent, in order. */
@@ -41,17 +65,17 @@ export interface ApplyOutcome {
   keysMoved: number;
 }
 
-export interface Remedy {
-  id: string;
+export interface Remedy<S extends AnyStep> {
+  id: S['remedy'];
   title: string;
   /** Off unless the allow-list names it explicitly. */
   optIn: boolean;
   /** Candidate actions for this snapshot ("not applicable" is an empty list). */
-  plan(view: ClusterView, settings: RemedySettings): PlannedAction[];
+  plan(view: ClusterView, settings: RemedySettings): (S | Escalation)[];
   /** Writes. Called only after every guard allowed it and the preconditions were re-verified. */
-  apply(action: PlannedAction, exec: Executor): Promise<ApplyOutcome>;
+  apply(step: S, exec: Executor): Promise<ApplyOutcome>;
   /** On a fresh view after acting: undefined when the intended state holds, else what is still wrong. */
-  verify(action: PlannedAction, view: ClusterView): string | undefined;
+  verify(step: S, view: ClusterView): string | undefined;
 }
 
 export interface RemedySettings {

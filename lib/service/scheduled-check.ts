@@ -1,5 +1,6 @@
 import { buildReport } from '../checks/run';
 import type { Report } from '../checks/types';
+import type { Mode } from '../guard/modes';
 import { diffReport, type RunKind } from '../notify/decide';
 import { fingerprint } from '../notify/fingerprint';
 import { renderChanges } from '../notify/render';
@@ -13,7 +14,7 @@ export interface ScheduledCheckInput {
   kind: RunKind;
   observe: ObserveOptions;
   /** Remediation mode of this cluster: the remediation run is started only in `auto`. */
-  remediation: 'off' | 'dry-run' | 'auto';
+  remediation: Mode;
 }
 
 export interface ScheduledCheckDeps {

@@ -72,8 +72,8 @@ describe('assign-uncovered-slots on real clusters', () => {
       const before = await keyLedger(cluster);
       const run = await fix(cluster, ['--yes', '--settle-ms', '200']);
       const byStatus = Object.fromEntries(run.result.actions.map((x) => [x.status, x]));
-      expect(byStatus.refused).toMatchObject({ slots: [[200, 200]], guard: 'known-safe' });
-      expect(byStatus.refused?.reason).toMatch(/several masters/);
+      expect(byStatus.escalated).toMatchObject({ slots: [[200, 200]], guard: 'known-safe' });
+      expect(byStatus.escalated?.reason).toMatch(/several masters/);
       expect(byStatus.applied).toMatchObject({
         subCase: 'no-keys',
         slots: [
@@ -104,7 +104,7 @@ describe('assign-uncovered-slots on real clusters', () => {
       expect(run.result.actions.map((x) => [x.remedy, x.subCase, x.status])).toEqual([
         ['assign-uncovered-slots', 'no-keys', 'applied'],
         ['stabilize-open-slot', 'complete', 'applied'],
-        ['forget-ghost-node', 'escalate', 'refused'],
+        ['forget-ghost-node', 'escalate', 'escalated'],
       ]);
       expect(run.result.actions[0]?.nodes).toEqual([c.address]);
       expect(run.result.after.findings.filter((f) => f.severity === 'critical')).toEqual([]);
@@ -155,7 +155,7 @@ describe('assign-uncovered-slots on real clusters', () => {
       const commands = run.result.actions.flatMap((x) => (x.status === 'applied' ? x.commands : []));
       expect(commands.join('\n')).not.toMatch(/ADDSLOTS|FORGET|FAILOVER/);
       const forget = run.result.actions.find((x) => x.remedy === 'forget-ghost-node');
-      expect(forget?.status).toBe('refused');
+      expect(forget?.status).toBe('escalated');
       expect(forget?.reason).toMatch(/may hold the only copy of their data/);
       expect(
         run.result.after.findings.map((f) => f.id),

@@ -63,7 +63,11 @@ describe('opt-in remedies act only when named in --allow', () => {
       const promote = ['--settle-ms', '200', '--allow', 'promote-replica', '--failed-master-min-age-ms', '0'];
       const dry = await fix(cluster, promote);
       expect(dry.result.actions.map((x) => [x.remedy, x.status, x.commands])).toEqual([
-        ['promote-replica', 'skipped', [`redis-cli -h 127.0.0.1 -p ${replica.port} CLUSTER FAILOVER FORCE`]],
+        [
+          'promote-replica',
+          'skipped',
+          [`${cluster.server.client} -h 127.0.0.1 -p ${replica.port} CLUSTER FAILOVER FORCE`],
+        ],
       ]);
 
       const run = await fix(cluster, ['--yes', ...promote]);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempFileLock } from '../../../lib/guard/lock';
 import { DEFAULT_BUDGET } from '../../../lib/guard/types';
 import type { HarnessNode, TestCluster } from '../../../lib/harness';
 import { keyLedger, keysInSlot, loadKeys, sleep } from '../../../lib/harness';
@@ -259,6 +260,7 @@ describe('the key ledger of every action', () => {
           budget: DEFAULT_BUDGET,
           settings: { ...DEFAULT_SETTINGS, ghostMinAgeMs: 0 },
         },
+        lock: tempFileLock,
         log: (line) => {
           // Just as the move starts, an application deletes five keys that already reached the target.
           if (!line.startsWith('applying stabilize-open-slot')) return;

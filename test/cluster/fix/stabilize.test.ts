@@ -206,7 +206,7 @@ describe('open slots that are not a known-safe case are left alone', () => {
       const before = await keyLedger(cluster);
       const run = await fix(cluster, ['--yes', '--settle-ms', '200']);
       const action = run.result.actions.find((x) => x.remedy === 'stabilize-open-slot');
-      expect(action?.status).toBe('refused');
+      expect(action?.status).toBe('escalated');
       expect(action?.reason).toMatch(/third node/);
       expect(action?.runbook?.join('\n')).toContain(`CLUSTER COUNTKEYSINSLOT ${SLOT}`);
       expect(run.status).toBe(2);

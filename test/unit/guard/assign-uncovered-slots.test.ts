@@ -25,8 +25,13 @@ function counted(spec: ClusterSpec, slots: number[], holders: Record<string, Rec
 
 const range = (first: number, last: number) => Array.from({ length: last - first + 1 }, (_, i) => first + i);
 
-function assign(spec: ClusterSpec): PlannedAction[] {
-  return candidateActions(snapshotAt(spec), policy()).filter((a) => a.remedy === 'assign-uncovered-slots');
+/** A planned action as these tests read it: whatever its sub-case, its params by name. */
+type Planned = PlannedAction & { params: Record<string, unknown> };
+
+function assign(spec: ClusterSpec): Planned[] {
+  return candidateActions(snapshotAt(spec), policy()).filter(
+    (a) => a.remedy === 'assign-uncovered-slots',
+  ) as Planned[];
 }
 
 describe('assign-uncovered-slots', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { viewOf } from '../../../lib/checks/view';
 import { agreement } from '../../../lib/guard/agreement';
 import { planRemediation } from '../../../lib/guard/plan';
 import { DEFAULT_BUDGET, type GuardInput } from '../../../lib/guard/types';
+import { ClusterView } from '../../../lib/model/view';
+import type { PlannedAction } from '../../../lib/remedies/types';
 import { type ClusterSpec, healthySpec, type NodeSpec, nodeId } from '../checks/build';
 import {
   A,
@@ -244,22 +245,22 @@ describe('agreement and reachability', () => {
   it('the agreement guard itself refuses an action that touches a node the second observation did not reach', () => {
     const first = snapshotAt(importingOnly());
     const second = snapshotAt({ ...importingOnly(), unreachable: ['e'] }, SETTLE_MS);
-    const action = {
+    const action: PlannedAction = {
       remedy: 'stabilize-open-slot',
       key: KEY,
       subCase: 'importing-only',
       summary: '',
-      slots: [[300, 300]] as [number, number][],
+      slots: [[300, 300]],
       nodes: [B, '127.0.0.1:7004'],
       commands: [],
       fingerprint: '',
-      params: {},
+      params: { slot: 300, finalOwner: nodeId('a'), importer: { id: nodeId('b'), address: B } },
     };
     const input: GuardInput = {
       action,
       earlier: action,
-      first: viewOf(first),
-      second: viewOf(second),
+      first: new ClusterView(first),
+      second: new ClusterView(second),
       policy: policy(),
       spent: { actions: 0, slots: 0, keysMoved: 0 },
     };

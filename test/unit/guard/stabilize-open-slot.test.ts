@@ -21,12 +21,15 @@ import {
 /** Slot 300 belongs to a (0-5460) in healthySpec(); b is the usual target. */
 const SLOT = 300;
 
-function stabilize(spec: ClusterSpec): PlannedAction {
+/** A planned action as these tests read it: whatever its sub-case, its params by name. */
+type Planned = PlannedAction & { params: Record<string, unknown> };
+
+function stabilize(spec: ClusterSpec): Planned {
   const actions = candidateActions(snapshotAt(spec), policy()).filter(
     (a) => a.remedy === 'stabilize-open-slot',
   );
   expect(actions).toHaveLength(1);
-  return actions[0] as PlannedAction;
+  return actions[0] as Planned;
 }
 
 /** a migrating 300 to b, b importing it from a, with these key counts. */

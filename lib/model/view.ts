@@ -28,8 +28,9 @@ export interface OpenSlotMarker {
 }
 
 /**
- * Facts derived once from a snapshot and shared by every check: who is who, who owns what in each
- * reachable node's view, and which slots are open. Pure: a function of the snapshot alone.
+ * Facts derived once from a snapshot and shared by every check, guard and remedy (the model: it
+ * imports none of them): who is who, who owns what in each reachable node's view, and which slots
+ * are open. Pure: a function of the snapshot alone.
  */
 export class ClusterView {
   readonly nodes = new Map<string, NodeFacts>();
@@ -124,9 +125,9 @@ export class ClusterView {
     return this.claims[slot] ?? new Set();
   }
 
-  /** The owner of `slot` in one observer's view. */
+  /** The owner of `slot` in one observer's view (its {@link ownersIn} table). */
   ownerIn(observer: NodeObservation, slot: number): string | undefined {
-    return observer.clusterNodes?.find((e) => e.slots.some(([a, b]) => slot >= a && slot <= b))?.id;
+    return this.ownersIn(observer)[slot];
   }
 
   /** Owner by majority of the reachable masters' views (ties and no claim: undefined). */
@@ -153,12 +154,17 @@ export class ClusterView {
     return o?.slotKeyCounts?.[String(slot)];
   }
 
-  /** slot -> owner id in one observer's view (like {@link ownerIn}), built once per observer. */
+  /**
+   * slot -> owner id in one observer's view, built once per observer: the one owner table every
+   * check, guard and remedy reads. A node prints each slot under exactly one line (its slot table
+   * has one owner per slot), so two lines claiming a slot only come from damaged text; then the
+   * first line wins (test/cluster/checks/owner-table.test.ts).
+   */
   ownersIn(observer: NodeObservation): (string | undefined)[] {
     let table = this.ownerTables.get(observer);
     if (!table) {
       table = new Array<string | undefined>(SLOT_COUNT).fill(undefined);
-      // Reversed so that, as in ownerIn, the first line claiming a slot wins.
+      // Reversed so that the first line claiming a slot is written last and wins.
       for (const entry of [...(observer.clusterNodes ?? [])].reverse()) {
         // One string per id across tables: comparing the same string is a pointer check.
         const id = this.nodes.get(entry.id)?.id ?? entry.id;
@@ -265,15 +271,4 @@ export function sameEverywhere(
 ): boolean {
   for (let i = 0; i < tables.length; i++) if (tables[i]?.[slot] !== value) return false;
   return true;
-}
-
-/** Views are derived once per snapshot and shared by all checks. */
-const cache = new WeakMap<Snapshot, ClusterView>();
-export function viewOf(snapshot: Snapshot): ClusterView {
-  let view = cache.get(snapshot);
-  if (!view) {
-    view = new ClusterView(snapshot);
-    cache.set(snapshot, view);
-  }
-  return view;
 }

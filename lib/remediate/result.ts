@@ -1,0 +1,60 @@
+import type { Report } from '../checks/types';
+import type { Plan, PlanEntry } from '../guard/types';
+import type { PlannedAction } from '../remedies/types';
+
+export type ActionStatus = 'applied' | 'skipped' | 'refused' | 'escalated' | 'failed' | 'unavailable';
+
+/** One line of the fix report (issue contract): what was done to which slots, and the key ledger. */
+export interface ActionResult {
+  remedy: string;
+  key: string;
+  subCase: string;
+  slots: [number, number][];
+  nodes: string[];
+  status: ActionStatus;
+  guard?: string;
+  reason: string;
+  commands: string[];
+  /** slot -> keys across masters, just before acting and after verification. */
+  keysBefore?: Record<string, number>;
+  keysAfter?: Record<string, number>;
+  keysMoved?: number;
+  durationMs?: number;
+  /** For escalated actions: what a person should do. */
+  runbook?: string[];
+}
+
+export interface FixResult {
+  plan: Plan;
+  actions: ActionResult[];
+  after: Report;
+}
+
+export function resultOf(
+  action: PlannedAction,
+  status: ActionStatus,
+  reason: string,
+  guard?: string,
+): ActionResult {
+  return {
+    remedy: action.remedy,
+    key: action.key,
+    subCase: action.subCase,
+    slots: action.slots,
+    nodes: action.nodes,
+    status,
+    guard,
+    reason,
+    commands: action.commands,
+  };
+}
+
+/** A plan entry that was not applied: dry-run is `skipped`, the other verdicts keep their name. */
+export function fromEntry(entry: PlanEntry): ActionResult {
+  const status: ActionStatus =
+    entry.status === 'dry-run' ? 'skipped' : entry.status === 'allowed' ? 'refused' : entry.status;
+  return {
+    ...resultOf(entry.action, status, entry.reason, entry.guard),
+    ...(entry.action.runbook ? { runbook: entry.action.runbook } : {}),
+  };
+}
