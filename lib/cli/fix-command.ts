@@ -4,8 +4,9 @@ import { fixCluster } from '../remediate/fix';
 import { remedyIds } from '../remedies/catalog';
 import { DEFAULT_SETTINGS } from '../remedies/types';
 import { EXIT } from './check-command';
-import { type ConnectionFlags, connectionFrom, parseSeeds, UsageError } from './connection-options';
+import { type ConnectionFlags, connectionFrom } from './connection-options';
 import type { CliIo } from './io';
+import { LIMITS, optionalWhole, parseSeeds, UsageError } from './options';
 
 export interface FixFlags extends ConnectionFlags {
   dryRun?: boolean;
@@ -18,42 +19,43 @@ export interface FixFlags extends ConnectionFlags {
   takeover?: boolean;
 }
 
-const whole = (flag: string, value: string | undefined, fallback: number): number => {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`${flag} ${value}: expected a whole number of milliseconds`);
-  return n;
-};
-
 export async function fixCommand(seeds: string[], flags: FixFlags, io: CliIo): Promise<number> {
   if (seeds.length === 0) throw new UsageError('give at least one HOST:PORT');
   if (flags.dryRun && flags.yes) throw new UsageError('--dry-run and --yes contradict each other');
+  const checked = parseSeeds(seeds);
   const allow = flags.allow
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const unknown = allow?.filter((id) => !remedyIds.includes(id)) ?? [];
   if (unknown.length > 0)
-    throw new UsageError(`--allow: unknown remedy ${unknown.join(', ')} (known: ${remedyIds.join(', ')})`);
+    throw new UsageError(
+      `--allow: unknown remedy ${JSON.stringify(unknown.join(',').slice(0, 80))} (known: ${remedyIds.join(', ')})`,
+    );
   const policy: Policy = {
     mode: flags.yes ? 'auto' : 'dry-run',
     allow,
-    settleMs: whole('--settle-ms', flags.settleMs, 5000),
+    settleMs: optionalWhole('--settle-ms', flags.settleMs, LIMITS.settleMs, 5000),
     budget: DEFAULT_BUDGET,
     settings: {
       ...DEFAULT_SETTINGS,
-      ghostMinAgeMs: whole('--ghost-min-age-ms', flags.ghostMinAgeMs, DEFAULT_SETTINGS.ghostMinAgeMs),
-      failedMasterMinAgeMs: whole(
+      ghostMinAgeMs: optionalWhole(
+        '--ghost-min-age-ms',
+        flags.ghostMinAgeMs,
+        LIMITS.ageMs,
+        DEFAULT_SETTINGS.ghostMinAgeMs,
+      ),
+      failedMasterMinAgeMs: optionalWhole(
         '--failed-master-min-age-ms',
         flags.failedMasterMinAgeMs,
+        LIMITS.ageMs,
         DEFAULT_SETTINGS.failedMasterMinAgeMs,
       ),
       allowTakeover: Boolean(flags.takeover),
     },
   };
   const observe = connectionFrom(flags, io.env, io.warn);
-  const result = await fixCluster(parseSeeds(seeds), { observe, policy, log: (line) => io.warn(line) });
+  const result = await fixCluster(checked, { observe, policy, log: (line) => io.warn(line) });
   if (flags.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
   else io.out(renderFixText(result, { color: io.color }));
   return EXIT[result.after.status];
