@@ -1,4 +1,5 @@
 import { cli } from '../checks/runbook';
+import { runbookMigrateAuth } from '../checks/runbook-auth';
 import type { ClusterView, OpenSlotMarker } from '../checks/view';
 import { describeCommand, type Executor } from './executor';
 import {
@@ -281,7 +282,7 @@ function planSlot(view: ClusterView, slot: number, markers: OpenSlotMarker[]): P
         { source, target, finalOwner: i.nodeId, others: rest, migrateTo },
         [
           `${cli(m.node, 'CLUSTER', 'GETKEYSINSLOT', slot, 100)}   # repeat until empty:`,
-          `${cli(m.node, 'MIGRATE', migrateTo.host, migrateTo.port, '""', 0, 10000, 'KEYS', '<keys...>')}   # never REPLACE`,
+          `${cli(m.node, 'MIGRATE', migrateTo.host, migrateTo.port, '""', 0, 10000, ...runbookMigrateAuth(view.snapshot), 'KEYS', '<keys...>')}   # never REPLACE`,
           ...finalSteps,
         ],
       ),
