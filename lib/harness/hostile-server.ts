@@ -12,6 +12,8 @@ export type HostileBehaviour = 'garbage' | 'huge-bulk' | 'endless' | 'silent';
 export const HOSTILE_BEHAVIOURS: readonly HostileBehaviour[] = ['garbage', 'huge-bulk', 'endless', 'silent'];
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
+/** Starts with a byte no RESP reply starts with, then an HTML page: what a web server on the wrong port says. */
+const GARBAGE = Buffer.concat([Buffer.from([0x00, 0xff]), Buffer.from('<html>not redis</html>\r\n')]);
 
 /**
  * A TCP listener on a free loopback port that misbehaves as told: the fixture for "hostile input never
@@ -66,7 +68,7 @@ export class HostileServer {
     socket.on('error', () => socket.destroy());
     switch (this.behaviour) {
       case 'garbage':
-        socket.on('data', () => this.write(socket, Buffer.from('\u0000\u00ff<html>not redis</html>\r\n?!')));
+        socket.on('data', () => this.write(socket, GARBAGE));
         break;
       case 'huge-bulk':
         socket.once('data', () => {
