@@ -17,7 +17,7 @@ export interface ConnectionOptions {
   nodeTimeoutMs: number;
   /** Announced "host:port" -> reachable "host:port" (NAT, port forwarding). */
   addressMap?: Record<string, string>;
-  /** Most bytes one node may send on its connection (default {@link DEFAULT_MAX_NODE_BYTES}). */
+  /** Most bytes one node may send while replies are awaited (default {@link DEFAULT_MAX_NODE_BYTES}). */
   maxNodeBytes?: number;
 }
 
@@ -106,18 +106,20 @@ export class NodeClient {
     redis.on('error', (error: Error) => {
       this.firstError ??= error;
     });
-    // ioredis has no reply-size limit: count the bytes on the socket and cut it past the bound. Its
-    // parser attaches on the same event, so the count starts with the first byte.
+    // ioredis has no reply-size limit: count the bytes on the socket while replies are awaited, and cut
+    // it past the bound. Its parser listens first (prependListener), so by the time this listener runs
+    // the chunk's complete replies are off the queue; an empty queue starts the count again, so a long
+    // remediation's many small replies never add up to the bound.
     redis.on('connect', () => {
       const stream = redis.stream;
       stream.on('data', (chunk: Buffer) => {
         this.bytesReceived += chunk.length;
         if (this.bytesReceived > this.maxBytes && !stream.destroyed) {
           this.firstError = new ReplyTooLargeError(
-            `sent more than ${this.maxBytes} bytes (the --max-node-bytes bound): not a Redis node, or a reply far larger than any this checker asks for`,
+            `sent more than ${this.maxBytes} bytes without finishing its replies (the --max-node-bytes bound): not a Redis node, or a reply far larger than any this checker asks for`,
           );
           stream.destroy();
-        }
+        } else if (redis.commandQueue.length === 0) this.bytesReceived = 0;
       });
     });
   }

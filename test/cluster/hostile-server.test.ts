@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../lib/checks/types';
+import { RedisProcess } from '../../lib/harness';
 import { HOSTILE_BEHAVIOURS, type HostileBehaviour, HostileServer } from '../../lib/harness/hostile-server';
 import { observeCluster } from '../../lib/observe';
+import { connectNode } from '../../lib/observe/connection';
 import { cli } from '../support/cli';
 
 const BUNDLE = 'bin/cluster-doctor.js';
@@ -134,6 +136,10 @@ describe('a hostile "server" never hurts the checker', () => {
       const snapshot = await observeCluster([server.address, '127.0.0.1:1'], { timeoutMs: 1500 });
       expect(snapshot.nodes.every((n) => !n.reachable && n.error)).toBe(true);
       await server.stop();
+      // Closing is asynchronous (a socket's close event, a 0 ms timer): wait for it, briefly. Before
+      // the fix a 2 s timer per node stayed.
+      for (const t0 = Date.now(); liveHandles() > before && Date.now() - t0 < 300; )
+        await new Promise((resolve) => setImmediate(resolve));
       expect(liveHandles()).toBeLessThanOrEqual(before);
     }
   });
@@ -159,6 +165,20 @@ describe('a hostile "server" never hurts the checker', () => {
       expect(message.length).toBeLessThan(400);
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+  // Last: the harness's own client to a real node closes lazily, which the handle count above would see.
+  it("the bound is per burst of awaited replies: a real node's many small replies never add up to it", async () => {
+    const node = await RedisProcess.start();
+    try {
+      const client = connectNode(node.address, { nodeTimeoutMs: 2000, maxNodeBytes: 65_536 });
+      await client.connect();
+      let received = 0;
+      for (let i = 0; i < 100; i++) received += String(await client.redis.call('INFO')).length;
+      expect(received).toBeGreaterThan(4 * 65_536);
+      client.close();
+    } finally {
+      await node.stop();
     }
   });
 });
