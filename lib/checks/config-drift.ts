@@ -25,7 +25,7 @@ export const configDrift = defineCheck({
   severity: 'warning',
   title: 'Cluster settings differ across nodes',
   check(view) {
-    const drifts: { setting: string; byValue: Map<string, string[]>; usual: string }[] = [];
+    const drifts: { setting: string; byValue: Map<string, string[]>; usual: string; unit: string }[] = [];
     const compare = (setting: string, mastersOnly: boolean) => {
       const byValue = new Map<string, string[]>();
       for (const { observation, self } of view.observers) {
@@ -36,7 +36,8 @@ export const configDrift = defineCheck({
       }
       if (byValue.size < 2) return;
       const usual = [...byValue].sort((a, b) => b[1].length - a[1].length)[0]?.[0] ?? '';
-      drifts.push({ setting, byValue, usual });
+      // Say what was counted: a replica with the odd maxmemory is not in a masters-only count.
+      drifts.push({ setting, byValue, usual, unit: mastersOnly ? 'master' : 'node' });
     };
     for (const setting of CLUSTER_WIDE_SETTINGS) compare(setting, false);
     for (const setting of MASTER_WIDE_SETTINGS) compare(setting, true);
@@ -56,8 +57,12 @@ export const configDrift = defineCheck({
       {
         summary: `settings differ across nodes: ${drifts
           .map(
-            ({ setting, byValue }) =>
-              `${setting} (${[...byValue].map(([v, nodes]) => `${v || '""'} on ${nodes.length}`).join(', ')})`,
+            ({ setting, byValue, unit }) =>
+              `${setting} (${[...byValue]
+                .map(
+                  ([v, nodes]) => `${v || '""'} on ${nodes.length} ${unit}${nodes.length === 1 ? '' : 's'}`,
+                )
+                .join(', ')})`,
           )
           .join('; ')}`,
         nodes: [...odd],

@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { buildReport } from '../checks/run';
 import type { ReportStatus } from '../checks/types';
 import { renderReportText } from '../notify/text';
 import { observeCluster, type Snapshot } from '../observe';
-import { type ConnectionFlags, connectionFrom, parseSeeds, UsageError } from './connection-options';
+import { type ConnectionFlags, connectionFrom } from './connection-options';
 import type { CliIo } from './io';
+import { label, parseSeeds, UsageError, writablePath } from './options';
 
 export interface CheckFlags extends ConnectionFlags {
   json?: boolean;
@@ -17,37 +18,62 @@ export interface CheckFlags extends ConnectionFlags {
 /** DESIGN §4 exit codes. */
 export const EXIT: Record<ReportStatus, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 
-/** Loads a saved snapshot, refusing anything that is not one. */
-export function readSnapshot(path: string): Snapshot {
+/** A snapshot file larger than this is refused unread: far above a 1 000-node cluster's (a few MB). */
+const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+
+/** The report could not be saved where `--snapshot-out` said, although the path looked writable. */
+export class SnapshotWriteError extends Error {
+  override name = 'SnapshotWriteError';
+}
+
+/** Loads a saved snapshot, refusing anything that is not one with a one-line reason. */
+export async function readSnapshot(path: string): Promise<Snapshot> {
   let parsed: unknown;
   try {
+    if (statSync(path).size > MAX_SNAPSHOT_BYTES)
+      throw new UsageError(`--from-snapshot ${path}: larger than ${MAX_SNAPSHOT_BYTES} bytes`);
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UsageError(`--from-snapshot ${path}: ${(error as Error).message}`);
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--from-snapshot ${path}: ${code ?? `not JSON (${(error as Error).message})`}`);
   }
-  const snapshot = parsed as Snapshot;
-  if (snapshot?.version !== 1 || !Array.isArray(snapshot.nodes)) {
+  if ((parsed as { version?: unknown } | null)?.version !== 1)
     throw new UsageError(`--from-snapshot ${path}: not a cluster-doctor snapshot (version 1)`);
-  }
-  return snapshot;
+  // The schema (and zod) load only on this path: `check` against a live cluster does not need them.
+  const { parseSnapshot } = await import('../observe/snapshot-schema');
+  const result = parseSnapshot(parsed);
+  if (!result.ok) throw new UsageError(`--from-snapshot ${path}: not a valid snapshot: ${result.problem}`);
+  return result.snapshot;
 }
 
 export async function checkCommand(seeds: string[], flags: CheckFlags, io: CliIo): Promise<number> {
+  const name = flags.name === undefined ? undefined : label('--name', flags.name, 100);
+  // Before observing: a path that cannot be written would otherwise waste the whole observation.
+  if (flags.snapshotOut !== undefined) writablePath('--snapshot-out', flags.snapshotOut);
   let snapshot: Snapshot;
-  if (flags.fromSnapshot) {
-    snapshot = readSnapshot(flags.fromSnapshot);
+  if (flags.fromSnapshot !== undefined) {
+    if (seeds.length > 0)
+      throw new UsageError('give either HOST:PORT seeds or --from-snapshot FILE, not both');
+    snapshot = await readSnapshot(flags.fromSnapshot);
   } else {
     if (seeds.length === 0) throw new UsageError('give at least one HOST:PORT (or --from-snapshot FILE)');
+    const checked = parseSeeds(seeds);
     const options = connectionFrom(flags, io.env, io.warn);
-    snapshot = await observeCluster(parseSeeds(seeds), {
-      ...options,
-      cluster: flags.name,
-      deepKeyScan: !flags.quick,
-    });
+    snapshot = await observeCluster(checked, { ...options, cluster: name, deepKeyScan: !flags.quick });
   }
-  if (flags.snapshotOut) writeFileSync(flags.snapshotOut, `${JSON.stringify(snapshot, null, 2)}\n`);
   const report = buildReport(snapshot);
   if (flags.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else io.out(renderReportText(report, { color: io.color }));
+  if (flags.snapshotOut !== undefined) {
+    try {
+      writeFileSync(flags.snapshotOut, `${JSON.stringify(snapshot, null, 2)}\n`);
+    } catch (error) {
+      throw new SnapshotWriteError(
+        `--snapshot-out ${flags.snapshotOut}: ${(error as NodeJS.ErrnoException).code ?? 'write failed'}`,
+        { cause: error },
+      );
+    }
+  }
   return EXIT[report.status];
 }

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ObserveOptions } from '../observe';
+import { envVarName, LIMITS, label, parseAddressMap, UsageError, wholeNumber } from './options';
+
+export { parseSeeds, UsageError } from './options';
 
 export interface ConnectionFlags {
   user?: string;
@@ -8,12 +11,8 @@ export interface ConnectionFlags {
   tlsCa?: string;
   tlsInsecure?: boolean;
   timeoutMs?: string;
+  maxNodeBytes?: string;
   map?: string[];
-}
-
-/** A flag the user got wrong: reported in one line, exit 64. */
-export class UsageError extends Error {
-  override name = 'UsageError';
 }
 
 /** Turns the shared connection flags into observe options. The password only ever comes from the environment. */
@@ -23,46 +22,40 @@ export function connectionFrom(
   warn: (s: string) => void,
 ): ObserveOptions {
   let password: string | undefined;
-  if (flags.passwordEnv) {
-    password = env[flags.passwordEnv];
-    if (password === undefined)
-      throw new UsageError(`--password-env ${flags.passwordEnv}: that variable is not set`);
+  if (flags.passwordEnv !== undefined) {
+    const name = envVarName('--password-env', flags.passwordEnv);
+    password = env[name];
+    if (password === undefined) throw new UsageError(`--password-env ${name}: that variable is not set`);
+    if (password === '') throw new UsageError(`--password-env ${name}: that variable is empty`);
   }
-  const timeoutMs = flags.timeoutMs === undefined ? undefined : Number(flags.timeoutMs);
-  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
-    throw new UsageError(`--timeout-ms ${flags.timeoutMs}: expected a positive whole number of milliseconds`);
-  }
+  const timeoutMs =
+    flags.timeoutMs === undefined
+      ? undefined
+      : wholeNumber('--timeout-ms', flags.timeoutMs, LIMITS.timeoutMs);
+  const maxNodeBytes =
+    flags.maxNodeBytes === undefined
+      ? undefined
+      : wholeNumber('--max-node-bytes', flags.maxNodeBytes, LIMITS.maxNodeBytes, 'bytes');
+  const username = flags.user === undefined ? undefined : label('--user', flags.user, 256);
   if (flags.tlsInsecure) warn('warning: --tls-insecure: TLS certificates are NOT verified');
   let ca: string | undefined;
   if (flags.tlsCa) {
     try {
       ca = readFileSync(flags.tlsCa, 'utf8');
     } catch (error) {
-      throw new UsageError(`--tls-ca ${flags.tlsCa}: ${(error as Error).message}`);
+      throw new UsageError(
+        `--tls-ca ${flags.tlsCa}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      );
     }
-  }
-  const addressMap: Record<string, string> = {};
-  for (const pair of flags.map ?? []) {
-    const [from, to] = pair.split('=');
-    if (!from || !to) throw new UsageError(`--map ${pair}: expected ANNOUNCED_HOST:PORT=REACHABLE_HOST:PORT`);
-    addressMap[from] = to;
+    if (!ca.includes('-----BEGIN CERTIFICATE-----'))
+      throw new UsageError(`--tls-ca ${flags.tlsCa}: not a PEM certificate`);
   }
   return {
-    username: flags.user,
+    username,
     password,
     tls: flags.tls || flags.tlsCa || flags.tlsInsecure ? { ca, insecure: flags.tlsInsecure } : undefined,
     timeoutMs,
-    addressMap: Object.keys(addressMap).length > 0 ? addressMap : undefined,
+    maxNodeBytes,
+    addressMap: parseAddressMap(flags.map ?? []),
   };
-}
-
-/** Validates `HOST:PORT` seeds. */
-export function parseSeeds(seeds: string[]): string[] {
-  for (const seed of seeds) {
-    const port = Number(seed.slice(seed.lastIndexOf(':') + 1));
-    if (!seed.includes(':') || !Number.isInteger(port) || port <= 0 || port > 65535) {
-      throw new UsageError(`${seed}: expected HOST:PORT`);
-    }
-  }
-  return seeds;
 }

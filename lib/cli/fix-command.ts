@@ -5,8 +5,9 @@ import { fixCluster } from '../remediate/fix';
 import { isRemedyId, REMEDY_IDS, type RemedyId } from '../remedies/ids';
 import { DEFAULT_SETTINGS } from '../remedies/types';
 import { EXIT } from './check-command';
-import { type ConnectionFlags, connectionFrom, parseSeeds, UsageError } from './connection-options';
+import { type ConnectionFlags, connectionFrom } from './connection-options';
 import type { CliIo } from './io';
+import { LIMITS, optionalWhole, parseSeeds, UsageError } from './options';
 
 export interface FixFlags extends ConnectionFlags {
   dryRun?: boolean;
@@ -19,43 +20,44 @@ export interface FixFlags extends ConnectionFlags {
   takeover?: boolean;
 }
 
-const whole = (flag: string, value: string | undefined, fallback: number): number => {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`${flag} ${value}: expected a whole number of milliseconds`);
-  return n;
-};
-
 export async function fixCommand(seeds: string[], flags: FixFlags, io: CliIo): Promise<number> {
   if (seeds.length === 0) throw new UsageError('give at least one HOST:PORT');
   if (flags.dryRun && flags.yes) throw new UsageError('--dry-run and --yes contradict each other');
+  const checked = parseSeeds(seeds);
   const named = flags.allow
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const unknown = named?.filter((id) => !isRemedyId(id)) ?? [];
   if (unknown.length > 0)
-    throw new UsageError(`--allow: unknown remedy ${unknown.join(', ')} (known: ${REMEDY_IDS.join(', ')})`);
+    throw new UsageError(
+      `--allow: unknown remedy ${JSON.stringify(unknown.join(',').slice(0, 80))} (known: ${REMEDY_IDS.join(', ')})`,
+    );
   const allow: RemedyId[] | undefined = named?.filter(isRemedyId);
   const policy: Policy = {
     mode: flags.yes ? 'auto' : 'dry-run',
     allow,
-    settleMs: whole('--settle-ms', flags.settleMs, 5000),
+    settleMs: optionalWhole('--settle-ms', flags.settleMs, LIMITS.settleMs, 5000),
     budget: DEFAULT_BUDGET,
     settings: {
       ...DEFAULT_SETTINGS,
-      ghostMinAgeMs: whole('--ghost-min-age-ms', flags.ghostMinAgeMs, DEFAULT_SETTINGS.ghostMinAgeMs),
-      failedMasterMinAgeMs: whole(
+      ghostMinAgeMs: optionalWhole(
+        '--ghost-min-age-ms',
+        flags.ghostMinAgeMs,
+        LIMITS.ageMs,
+        DEFAULT_SETTINGS.ghostMinAgeMs,
+      ),
+      failedMasterMinAgeMs: optionalWhole(
         '--failed-master-min-age-ms',
         flags.failedMasterMinAgeMs,
+        LIMITS.ageMs,
         DEFAULT_SETTINGS.failedMasterMinAgeMs,
       ),
       allowTakeover: Boolean(flags.takeover),
     },
   };
   const observe = connectionFrom(flags, io.env, io.warn);
-  const result = await fixCluster(parseSeeds(seeds), {
+  const result = await fixCluster(checked, {
     observe,
     policy,
     // A lock file on this host: runs from other hosts are not seen (the Lambda locks in DynamoDB).

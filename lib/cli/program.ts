@@ -1,10 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
-import { type CheckFlags, checkCommand } from './check-command';
-import { UsageError } from './connection-options';
+import { type CheckFlags, checkCommand, SnapshotWriteError } from './check-command';
 import { type FixFlags, fixCommand } from './fix-command';
 import type { CliIo } from './io';
+import { LIMITS, UsageError } from './options';
 
 export const EXIT_USAGE = 64;
+/** The snapshot could not be written (EX_CANTCREAT): the report was printed first. */
+export const EXIT_CANT_CREATE = 73;
+
+/** Commander repeats an unknown `--flag=value` whole: the value may be a password typed by mistake. */
+const redact = (text: string) => text.replace(/(--?[\w-]+)=[^'"\s]*/g, '$1=***');
 
 function connectionOptions(command: Command): Command {
   return command
@@ -16,7 +21,14 @@ function connectionOptions(command: Command): Command {
       "extra CA certificate (PEM) to trust, besides Node's own and NODE_EXTRA_CA_CERTS",
     )
     .option('--tls-insecure', 'do not verify certificates (like redis-cli --insecure)')
-    .option('--timeout-ms <n>', 'deadline for the whole observation, ms (default 10000)')
+    .option(
+      '--timeout-ms <n>',
+      `deadline for the whole observation, ms (default 10000, ${LIMITS.timeoutMs.min}-${LIMITS.timeoutMs.max})`,
+    )
+    .option(
+      '--max-node-bytes <n>',
+      `most bytes one node may send before it is cut off as unreachable (default 8 MiB, ${LIMITS.maxNodeBytes.min}-${LIMITS.maxNodeBytes.max})`,
+    )
     .addOption(
       new Option(
         '--map <announced=reachable...>',
@@ -34,7 +46,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = new Command('cluster-doctor')
     .description('Checks a Redis Cluster and repairs known-safe failures behind guards.')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.warn(s.trimEnd()) });
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.warn(redact(s.trimEnd())) });
   connectionOptions(
     program
       .command('check')
@@ -78,6 +90,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof UsageError) {
       io.warn(`cluster-doctor: ${error.message}`);
       return EXIT_USAGE;
+    }
+    if (error instanceof SnapshotWriteError) {
+      io.warn(`cluster-doctor: ${error.message}`);
+      return EXIT_CANT_CREATE;
     }
     throw error;
   }

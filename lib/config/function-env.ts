@@ -63,12 +63,13 @@ const baseEnv = z.object({
   [FUNCTION_ENV.seeds]: list.pipe(z.array(z.string().min(1)).min(1)),
   [FUNCTION_ENV.secretArn]: z.string().min(1),
   [FUNCTION_ENV.tls]: z.enum(TLS_MODES),
-  [FUNCTION_ENV.timeoutMs]: z.coerce.number().int().positive(),
+  // The same bounds as the config file's (well below 2^31 ms, where Node clamps a timer to 1 ms).
+  [FUNCTION_ENV.timeoutMs]: z.coerce.number().int().positive().max(120_000),
   [FUNCTION_ENV.topicArn]: z.string().min(1),
   [FUNCTION_ENV.tableName]: z.string().min(1),
   [FUNCTION_ENV.mode]: z.enum(REMEDIATION_MODES),
   [FUNCTION_ENV.allow]: list.pipe(z.array(z.enum(REMEDY_IDS))),
-  [FUNCTION_ENV.settleMs]: z.coerce.number().int().positive(),
+  [FUNCTION_ENV.settleMs]: z.coerce.number().int().positive().max(600_000),
 });
 
 export interface ClusterFunctionEnv {

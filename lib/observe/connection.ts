@@ -17,6 +17,21 @@ export interface ConnectionOptions {
   nodeTimeoutMs: number;
   /** Announced "host:port" -> reachable "host:port" (NAT, port forwarding). */
   addressMap?: Record<string, string>;
+  /** Most bytes one node may send while replies are awaited (default {@link DEFAULT_MAX_NODE_BYTES}). */
+  maxNodeBytes?: number;
+}
+
+/**
+ * 8 MiB: a 1 000-node cluster's `CLUSTER NODES` with every slot range fragmented is well under 1 MiB,
+ * and a deep key scan adds about 100 KiB. Past it the "node" is not one (or is hostile): the parser
+ * would buffer whatever it promises (`$1000000000`), so the connection is cut instead.
+ */
+export const DEFAULT_MAX_NODE_BYTES = 8 * 1024 * 1024;
+
+/** A node sent more than the byte bound allows: its connection was cut. */
+export class ReplyTooLargeError extends Error {
+  override name = 'ReplyTooLargeError';
+  readonly code = 'ERR_REPLY_TOO_LARGE';
 }
 
 export function splitAddress(address: string): { host: string; port: number } {
@@ -70,20 +85,42 @@ export function connectNode(address: string, options: ConnectionOptions): NodeCl
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     autoResubscribe: false,
+    // ioredis waits this long for a polite close before destroying the socket, and its timer keeps the
+    // process alive: 2 s past the deadline by default. A checker has nothing left to say to a node.
+    disconnectTimeout: 0,
   });
-  return new NodeClient(redis, options.password);
+  return new NodeClient(redis, options.password, options.maxNodeBytes ?? DEFAULT_MAX_NODE_BYTES);
 }
 
 /** Wraps one connection and remembers the first low-level error, which explains "Connection is closed". */
 export class NodeClient {
   private firstError?: Error;
 
+  private bytesReceived = 0;
+
   constructor(
     readonly redis: Redis,
     private readonly secret?: string,
+    private readonly maxBytes = DEFAULT_MAX_NODE_BYTES,
   ) {
     redis.on('error', (error: Error) => {
       this.firstError ??= error;
+    });
+    // ioredis has no reply-size limit: count the bytes on the socket while replies are awaited, and cut
+    // it past the bound. Its parser listens first (prependListener), so by the time this listener runs
+    // the chunk's complete replies are off the queue; an empty queue starts the count again, so a long
+    // remediation's many small replies never add up to the bound.
+    redis.on('connect', () => {
+      const stream = redis.stream;
+      stream.on('data', (chunk: Buffer) => {
+        this.bytesReceived += chunk.length;
+        if (this.bytesReceived > this.maxBytes && !stream.destroyed) {
+          this.firstError = new ReplyTooLargeError(
+            `sent more than ${this.maxBytes} bytes without finishing its replies (the --max-node-bytes bound): not a Redis node, or a reply far larger than any this checker asks for`,
+          );
+          stream.destroy();
+        } else if (redis.commandQueue.length === 0) this.bytesReceived = 0;
+      });
     });
   }
 
@@ -93,21 +130,38 @@ export class NodeClient {
 
   /** Turns whatever went wrong into a NodeError a person can act on, with any secret removed. */
   describe(error: unknown): NodeError {
-    const cause = this.firstError && /closed|timed out/i.test(String(error)) ? this.firstError : error;
+    const cause =
+      this.firstError instanceof ReplyTooLargeError ||
+      (this.firstError && /closed|timed out/i.test(String(error)))
+        ? this.firstError
+        : error;
     return classifyError(cause, this.secret);
   }
 
+  /** Closes at once: no timer or socket of this client outlives the call. */
   close(): void {
     this.redis.disconnect();
+    this.redis.stream?.destroy();
   }
+}
+
+/** A message that came (partly) from the network: printable and short, whatever the peer sent. */
+function printable(message: string): string {
+  const clean = message.replace(/[\p{Cc}\p{Cf}]/gu, '?');
+  return clean.length > 300 ? `${clean.slice(0, 300)}...` : clean;
 }
 
 export function classifyError(error: unknown, secret?: string): NodeError {
   const code = (error as { code?: string })?.code ?? '';
   let message = error instanceof Error ? error.message : String(error);
   if (secret) message = message.split(secret).join('***');
+  message = printable(message);
   let kind: NodeErrorKind = 'other';
-  if (
+  if (code === 'ERR_REPLY_TOO_LARGE') kind = 'protocol';
+  else if (/Unknown RESP type|Protocol error|ReplyParserError/i.test(`${code} ${message}`)) {
+    kind = 'protocol';
+    message = `not speaking the Redis protocol (${message})`;
+  } else if (
     /WRONGPASS|NOAUTH|invalid password|invalid username-password|AUTH.*called without any password/i.test(
       message,
     )

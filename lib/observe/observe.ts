@@ -65,6 +65,7 @@ export async function observeCluster(seeds: string[], options: ObserveOptions = 
     takenAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     deadlineHit,
+    ...(options.password ? { auth: options.username ? { user: options.username } : {} } : {}),
     nodes: session.results(deadlineHit),
   };
 }

@@ -48,5 +48,10 @@ export interface Snapshot {
   durationMs: number;
   /** True when the global deadline cut some node's observation short. */
   deadlineHit: boolean;
+  /**
+   * Present when the checker authenticated with a password (which is never recorded): runbooks then
+   * add `AUTH`/`AUTH2` where a node must authenticate to another (MIGRATE).
+   */
+  auth?: { user?: string };
   nodes: NodeObservation[];
 }

@@ -1,4 +1,5 @@
 import { cli } from '../model/runbook';
+import { runbookMigrateAuth } from '../model/runbook-auth';
 import type { ClusterView, OpenSlotMarker } from '../model/view';
 import { describeCommand, type Executor } from './executor';
 import {
@@ -299,7 +300,7 @@ function planSlot(
       subCase: 'complete',
       commands: [
         `${cli(m.node, 'CLUSTER', 'GETKEYSINSLOT', slot, 100)}   # repeat until empty:`,
-        `${cli(m.node, 'MIGRATE', migrateTo.host, migrateTo.port, '""', 0, 10000, 'KEYS', '<keys...>')}   # never REPLACE`,
+        `${cli(m.node, 'MIGRATE', migrateTo.host, migrateTo.port, '""', 0, 10000, ...runbookMigrateAuth(view.snapshot), 'KEYS', '<keys...>')}   # never REPLACE`,
         ...finalSteps,
       ],
       keysToMove: keys(m.nodeId),
