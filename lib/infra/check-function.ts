@@ -39,9 +39,10 @@ export class CheckFunction extends ClusterFunction {
         // The unqualified ARN only (grantInvoke would add `:*`, every version and alias).
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [remediation.functionArn] }),
       ],
-      // Checks are idempotent (notifications are deduplicated by fingerprint), so a failed run is retried.
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
+      // No retries: the next tick is the retry. Retries of a persistent failure only multiplied its
+      // messages; a schedule's event older than a few minutes describes a cluster that has moved on.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(5),
     });
   }
 }

@@ -49,6 +49,8 @@ export interface FixOptions {
   verifyTimeoutMs?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void;
+  /** Epoch ms: no action starts after it, so the run ends with its report before the Lambda limit. */
+  deadlineAt?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,6 +102,18 @@ export async function fixCluster(seeds: string[], options: FixOptions): Promise<
             ? resultOf(entry.action, 'skipped', 'an earlier action stopped the run', 'runner')
             : fromEntry(entry),
         );
+        continue;
+      }
+      if (options.deadlineAt !== undefined && Date.now() >= options.deadlineAt) {
+        actions.push(
+          resultOf(
+            entry.action,
+            'skipped',
+            'out of time: the run stopped before the Lambda limit',
+            'deadline',
+          ),
+        );
+        stopped = true;
         continue;
       }
       const result = await applyOne(seeds, entry.action, options, log);

@@ -144,7 +144,7 @@ describe('cluster functions', () => {
     expect(remediationEnv).not.toHaveProperty(FUNCTION_ENV.remediationFunction);
   });
 
-  it('give remediation reserved concurrency 1 and no retries; checks none and two', () => {
+  it('give remediation reserved concurrency 1 and no retries; checks no reservation and no retries (the next tick is the retry)', () => {
     for (const monitored of stack.clusters) {
       expect(functionProps(monitored.remediation.function).ReservedConcurrentExecutions).toBe(1);
       expect(functionProps(monitored.check.function)).not.toHaveProperty('ReservedConcurrentExecutions');
@@ -155,7 +155,8 @@ describe('cluster functions', () => {
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: resolve(clusterNamed('orders-cache').check.function.functionName),
-      MaximumRetryAttempts: 2,
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
     });
   });
 

@@ -74,9 +74,14 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       expect(metric.cluster).toBe('orders-cache');
       expect(metric.OpenSlots).toBe(1);
 
-      // Second run: the same findings, nothing new.
+      // Second run: the same findings, nothing new; the problems persisted, so dry-run mails the plan once.
       await check({ cluster: 'orders-cache', kind: 'frequent' });
-      expect(aws.published()).toHaveLength(1);
+      const plan = aws.published().slice(1).map(decode);
+      expect(plan.map((m) => [m.kind, m.severity])).toEqual([['remediation', 'info']]);
+      expect(plan[0]?.email).toContain('[WOULD APPLY] assign-uncovered-slots');
+      expect(plan[0]?.email).toContain('[WOULD APPLY] stabilize-open-slot');
+      await check({ cluster: 'orders-cache', kind: 'frequent' });
+      expect(aws.published()).toHaveLength(2);
 
       // Auto mode: remediation is invoked asynchronously with the cluster name.
       Object.assign(process.env, { REMEDIATION_MODE: 'auto' });
@@ -93,7 +98,7 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       // The remediation handler re-observes, applies under the guards and audits every action.
       const fixed = await remediate({ cluster: 'orders-cache' });
       expect(fixed.actions.map((x) => x.status)).toEqual(['applied', 'applied']);
-      const audits = aws.published().slice(1).map(decode);
+      const audits = aws.published().slice(2).map(decode);
       expect(audits.map((m) => m.kind)).toEqual(['remediation', 'remediation']);
       expect([...aws.table.keys()].filter((k) => k.startsWith('orders-cache#history'))).toHaveLength(2);
       expect([...aws.table.keys()].some((k) => k.startsWith('orders-cache#lock'))).toBe(false);
@@ -103,13 +108,13 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       // message; a nightly run: the digest.
       await checkUntil(cluster, (r) => r.status === 'ok');
       await check({ cluster: 'orders-cache', kind: 'frequent' });
-      const resolved = aws.published().slice(3).map(decode);
+      const resolved = aws.published().slice(4).map(decode);
       expect(
         resolved.map((m) => [m.kind, m.severity]),
         JSON.stringify(resolved.map((m) => m.subject)),
       ).toEqual([['resolved', 'info']]);
       await check({ cluster: 'orders-cache', kind: 'nightly' });
-      const digest = aws.published().slice(4).map(decode);
+      const digest = aws.published().slice(5).map(decode);
       expect(digest.map((m) => m.kind)).toEqual(['digest']);
       expect(digest[0]?.subject).toMatch(/all clear/);
     });

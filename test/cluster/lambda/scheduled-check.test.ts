@@ -21,9 +21,9 @@ describe('the scheduled check starts remediation only for a problem that persist
           sink: { publish: async (m: OutboundMessage) => void published.push(m) },
           startRemediation: async (name: string) => void started.push(name),
         };
-        const run = () =>
+        const run = (allow = ['stabilize-open-slot']) =>
           scheduledCheck(
-            { cluster: 'c1', seeds: [a.address], kind: 'frequent', observe: {}, remediation: 'auto' },
+            { cluster: 'c1', seeds: [a.address], kind: 'frequent', observe: {}, remediation: 'auto', allow },
             deps,
           );
 
@@ -36,6 +36,13 @@ describe('the scheduled check starts remediation only for a problem that persist
         expect(firstSight.report.findings.map((f) => f.id)).toContain('slot-open');
         expect(firstSight.remediationStarted).toBe(false);
         expect(published.slice(before).map((m) => [m.kind, m.severity])).toEqual([['finding', 'warning']]);
+        // Persisted, but the allow-list refuses the remedy: the plan could apply nothing, so no run
+        // starts; the refusal is mailed once, and not again on the next run.
+        const refused = await run([]);
+        expect(refused.remediationStarted).toBe(false);
+        expect(refused.messages.map((m) => m.kind)).toEqual(['remediation']);
+        expect(refused.messages[0]?.email).toContain('[REFUSED] stabilize-open-slot');
+        expect((await run([])).messages).toEqual([]);
         const again = await run();
         expect(again.remediationStarted).toBe(true);
         expect(started).toEqual(['c1']);
