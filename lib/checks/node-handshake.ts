@@ -31,9 +31,12 @@ export const nodeHandshake: Check = {
       const ownsSlots = lines.some(([, e]) => e.slots.length > 0);
       const hasAddress = lines.some(([, e]) => e.ip !== '' || e.hostname);
       const observers = lines.map(([o]) => o).filter((o) => o !== node.address);
+      // A handshake is a transition (MEET just sent): info with its bound; the scheduled runs make it
+      // a warning when the same address is still in handshake after that (something keeps MEETing it).
+      const handshakeBound = Math.ceil((2 * nodeTimeoutMs(view)) / 1000);
       findings.push({
         id: 'node-handshake',
-        severity: 'warning',
+        severity: kind === 'handshake' ? 'info' : 'warning',
         summary: `${describe(kind, node)}, listed by ${observers.length} observer(s)`,
         ...(hasAddress ? { nodes: [node.address] } : {}),
         evidence: {
@@ -47,6 +50,9 @@ export const nodeHandshake: Check = {
             ]),
           ),
           ...(kind === 'dead' ? { silentForMs: silentForMs(view, node) } : {}),
+          ...(kind === 'handshake'
+            ? { transition: { state: 'handshake', boundSeconds: Math.max(60, handshakeBound) } }
+            : {}),
         },
         runbook:
           kind === 'handshake'
