@@ -47,6 +47,13 @@ const secretArn = z
     'expected a complete Secrets Manager ARN, with its 6-character suffix (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf)',
   );
 
+const kmsKeyArn = z
+  .string()
+  .regex(
+    /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/,
+    'expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), not an alias',
+  );
+
 const cronExpression = z.string().refine((value) => {
   const fields = /^cron\((.*)\)$/.exec(value)?.[1]?.trim().split(/\s+/);
   return fields?.length === 6 && (fields[2] === '?') !== (fields[4] === '?');
@@ -78,6 +85,11 @@ export const clusterSchema = z.strictObject({
   seeds: uniqueItems(hostPort, 'seeds').min(1, 'expected at least 1 item'),
   /** Secrets Manager secret holding the password, or `{"username": ..., "password": ...}` for an ACL user. */
   secretArn,
+  /**
+   * The customer-managed KMS key the secret is encrypted with, if not the AWS-managed one: the
+   * functions may decrypt with it only through Secrets Manager (`kms:ViaService`).
+   */
+  secretKmsKeyArn: kmsKeyArn.optional(),
   /** In-transit encryption; `verify: false` skips certificate checks (like redis-cli --insecure). */
   tls: z
     .strictObject({ enabled: z.boolean(), verify: z.boolean().default(true) })

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Duration, Fn, Validations } from 'aws-cdk-lib';
+import { type Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -68,6 +68,20 @@ export class ClusterFunction extends Construct {
               actions: ['secretsmanager:GetSecretValue'],
               resources: [props.cluster.secretArn],
             }),
+            // A secret encrypted with a customer-managed key: decrypt with it only through Secrets Manager.
+            ...(props.cluster.secretKmsKeyArn
+              ? [
+                  new iam.PolicyStatement({
+                    actions: ['kms:Decrypt'],
+                    resources: [props.cluster.secretKmsKeyArn],
+                    conditions: {
+                      StringEquals: {
+                        'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com`,
+                      },
+                    },
+                  }),
+                ]
+              : []),
             ...props.statements,
           ],
         }),
