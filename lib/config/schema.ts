@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LAMBDA_LIMIT_S, remediationWorstCaseS } from './time-budget';
 
 /** Ids of the guarded remedies a cluster may allow (DESIGN §5). */
 export const REMEDY_IDS = [
@@ -151,6 +152,15 @@ export const deploymentSchema = z
     clusters: z.array(clusterSchema).min(1, 'expected at least 1 item'),
   })
   .superRefine((config, ctx) => {
+    config.clusters.forEach((cluster, index) => {
+      const worst = remediationWorstCaseS(cluster.remediation.settleMs, config.timeoutMs);
+      if (worst > LAMBDA_LIMIT_S)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', index, 'remediation', 'settleMs'],
+          message: `the remediation run's worst case is ${worst} s (settle ${cluster.remediation.settleMs / 1000} s + 5 observations of up to ${config.timeoutMs / 1000} s + one action, verify and report): more than the ${LAMBDA_LIMIT_S} s Lambda limit; lower settleMs or timeoutMs`,
+        });
+    });
     const firstIndex = new Map<string, number>();
     config.clusters.forEach((cluster, index) => {
       const first = firstIndex.get(cluster.name);

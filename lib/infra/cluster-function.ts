@@ -3,8 +3,10 @@ import { type Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../config/schema';
 
@@ -23,6 +25,8 @@ export interface ClusterFunctionProps {
   /** Asynchronous invocations: retries after an error, and how long an event may wait. */
   retryAttempts: number;
   maxEventAge: Duration;
+  /** Asynchronous invocations that failed for good are sent here. */
+  onFailure: sqs.IQueue;
 }
 
 /**
@@ -130,6 +134,7 @@ export class ClusterFunction extends Construct {
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       retryAttempts: props.retryAttempts,
+      onFailure: new destinations.SqsDestination(props.onFailure),
       maxEventAge: props.maxEventAge,
       bundling: {
         minify: true,

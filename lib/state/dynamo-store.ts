@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { LAMBDA_LIMIT_S } from '../config/time-budget';
 import type { RemediationLock } from '../guard/lock';
 import {
   type ClusterState,
@@ -108,8 +109,8 @@ export class DynamoStateStore implements StateStore {
 
 /**
  * Single flight across Lambda invocations: a conditional put that succeeds only when no unexpired
- * lock exists. The lease outlives the remediation function's timeout, so a crashed run's lock
- * expires by itself; release deletes only our own lock.
+ * lock exists. The lease outlives the remediation function's timeout by a minute, so a crashed run's
+ * lock expires by itself; release deletes only our own lock.
  */
 export class DynamoLock implements RemediationLock {
   constructor(
@@ -117,7 +118,8 @@ export class DynamoLock implements RemediationLock {
     private readonly table: string,
     private readonly cluster: string,
     private readonly owner: string,
-    private readonly leaseMs = 20 * 60_000,
+    // Just past the Lambda limit: a run that dies anyway blocks the next one a minute, not twenty.
+    private readonly leaseMs = (LAMBDA_LIMIT_S + 60) * 1000,
   ) {}
 
   private get key() {

@@ -82,6 +82,12 @@ function expectedStatements(monitored: MonitoredCluster, role: 'check' | 'remedi
       },
     },
   ];
+  // Invocations that failed for good go to the dead-letter queue (the on-failure destination).
+  statements.push({
+    Effect: 'Allow',
+    Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    Resource: resolve(stack.deadLetters.queue.queueArn),
+  });
   // A customer-managed key for the secret: decrypt with it, and only through Secrets Manager.
   if (cluster.secretKmsKeyArn)
     statements.push({
@@ -166,6 +172,20 @@ describe('cluster functions', () => {
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 300,
     });
+  });
+
+  it('send invocations that failed for good to the dead-letter queue, and fit the Lambda limit', () => {
+    for (const monitored of stack.clusters) {
+      for (const fn of [monitored.check.function, monitored.remediation.function]) {
+        template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+          FunctionName: resolve(fn.functionName),
+          DestinationConfig: { OnFailure: { Destination: resolve(stack.deadLetters.queue.queueArn) } },
+        });
+      }
+      expect(functionProps(monitored.remediation.function).Timeout).toBe(900);
+      // timeoutMs 10 s: two observations (the second after re-reading a rotated secret) and 60 s.
+      expect(functionProps(monitored.check.function).Timeout).toBe(80);
+    }
   });
 
   it('write to log groups of their own, kept three months', () => {
