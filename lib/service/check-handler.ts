@@ -7,7 +7,7 @@ import type { FailureRecord, StateStore } from '../state/types';
 import { checkEventSchema, parseEvent } from './events';
 import { reportingFailures } from './failure-report';
 import { type Credentials, observeOptionsFrom } from './lambda-runtime';
-import { scheduledCheck } from './scheduled-check';
+import { type ScheduledCheckDeps, scheduledCheck } from './scheduled-check';
 
 export interface CheckHandlerDeps {
   env: NodeJS.ProcessEnv;
@@ -20,6 +20,8 @@ export interface CheckHandlerDeps {
   metrics: Metrics;
   /** The clock (a parameter so a test can play a day of schedule ticks). */
   now?: () => Date;
+  /** How the cluster is observed (default: observeCluster). */
+  observe?: ScheduledCheckDeps['observe'];
 }
 
 export interface CheckSummary {
@@ -70,6 +72,7 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
           state,
           sink,
           now,
+          observe: deps.observe,
           refreshCredentials: async () =>
             observeOptionsFrom(env, await deps.credentials(env.secretArn, { fresh: true })),
           startRemediation: env.remediationFunction

@@ -34,6 +34,8 @@ export interface ScheduledCheckDeps {
   refreshCredentials?: () => Promise<ObserveOptions>;
   /** The clock of the run (a parameter so a day of schedule ticks can be played in a test). */
   now?: () => Date;
+  /** How the cluster is observed (default {@link observeCluster}). */
+  observe?: typeof observeCluster;
 }
 
 export interface ScheduledCheckResult {
@@ -54,12 +56,12 @@ export async function scheduledCheck(
   input: ScheduledCheckInput,
   deps: ScheduledCheckDeps,
 ): Promise<ScheduledCheckResult> {
-  const observe = { ...input.observe, cluster: input.cluster };
-  let snapshot = await observeCluster(input.seeds, observe);
+  const observeWith = deps.observe ?? observeCluster;
+  let snapshot = await observeWith(input.seeds, { ...input.observe, cluster: input.cluster });
   let credentialsRefreshed = false;
   if (deps.refreshCredentials && credentialsRefused(snapshot)) {
     // A rotated secret is not a fact about the cluster: read it again once before reporting anything.
-    snapshot = await observeCluster(input.seeds, {
+    snapshot = await observeWith(input.seeds, {
       ...(await deps.refreshCredentials()),
       cluster: input.cluster,
     });
