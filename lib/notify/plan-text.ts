@@ -1,6 +1,7 @@
 import type { Report } from '../checks/types';
 import type { PlanEntry } from '../guard/types';
 import { formatRanges } from '../topology/slots';
+import type { ClusterOverview } from './overview';
 import { asciiSubject, gsmSafe } from './sms';
 import { renderReportText } from './text';
 import type { OutboundMessage } from './types';
@@ -35,7 +36,12 @@ export function renderPlanLines(entries: PlanEntry[]): string[] {
  * The remediation plan as one message: in dry-run what would be applied, in either mode what was
  * refused or escalated. Sent once per change of the plan, never on every run.
  */
-export function renderPlanMessage(report: Report, mode: string, entries: PlanEntry[]): OutboundMessage {
+export function renderPlanMessage(
+  report: Report,
+  mode: string,
+  entries: PlanEntry[],
+  overview?: ClusterOverview,
+): OutboundMessage {
   const wouldApply = entries.filter((e) => e.status === 'dry-run').length;
   const held = entries.length - wouldApply;
   const summary = [
@@ -52,7 +58,7 @@ export function renderPlanMessage(report: Report, mode: string, entries: PlanEnt
     '',
     ...renderPlanLines(entries),
     '',
-    renderReportText(report, { color: false, runbooks: false }),
+    renderReportText(report, { color: false, runbooks: false, overview }),
   ].join('\n');
   return {
     kind: 'remediation',

@@ -26,6 +26,8 @@ export interface NodeObservation {
   parseProblems?: ParseProblem[];
   /** `CLUSTER INFO` fields. */
   clusterInfo?: Record<string, string>;
+  /** Which server and version it runs (from `INFO server`). */
+  server?: { name: 'redis' | 'valkey'; version: string };
   /** `INFO server`, `replication`, `memory`, `keyspace` sections. */
   info?: InfoSections;
   /** `CONFIG GET` of the settings that matter; absent when `CONFIG` is refused. */

@@ -3,6 +3,7 @@ import type { Report } from '../checks/types';
 import { planRemediation } from '../guard/plan';
 import { DEFAULT_BUDGET, type PlanEntry, type Policy } from '../guard/types';
 import { diffReport, type RunKind } from '../notify/decide';
+import { clusterOverview } from '../notify/overview';
 import { renderPlanMessage, withPlan } from '../notify/plan-text';
 import { renderChanges } from '../notify/render';
 import { ageTransitions } from '../notify/transitions';
@@ -82,13 +83,14 @@ export async function scheduledCheck(
   const notice = noticeOf(noticeable);
   const planChanged = notice !== (previous.planNotice ?? '');
 
-  const messages = renderChanges(report, changes);
+  const overview = clusterOverview(snapshot);
+  const messages = renderChanges(report, changes, overview);
   const findingIndex = messages.findIndex((m) => m.kind === 'finding');
   if (planChanged && noticeable.length > 0) {
     // The plan rides along with the finding message of the same run: one email per change.
     if (findingIndex >= 0)
       messages[findingIndex] = withPlan(messages[findingIndex] as OutboundMessage, noticeable);
-    else messages.push(renderPlanMessage(report, input.remediation, noticeable));
+    else messages.push(renderPlanMessage(report, input.remediation, noticeable, overview));
   }
   for (const message of messages) await deps.sink.publish(message);
   // Remembered only after every publish went through: a failed publish is retried by the next run.

@@ -62,6 +62,9 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       expect(msg?.sms).toContain('slots-uncovered');
       expect(msg?.email).toContain('16000-16383');
       expect(msg?.email).toContain('CLUSTER SETSLOT 500 STABLE');
+      // The cluster at a glance: shards, and the slot map with slot 500 open and 16000-16383 uncovered.
+      expect(msg?.email).toContain('shards (3 master(s)):');
+      expect(msg?.email).toContain(`[#o${'#'.repeat(60)}..]`);
       expect(JSON.parse(msg?.default ?? '{}').report.status).toBe('critical');
       expect(JSON.stringify(aws.published())).not.toContain(PASSWORD);
       expect(aws.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
