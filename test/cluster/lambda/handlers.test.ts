@@ -123,6 +123,43 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
     });
   });
 
+  it('remediation refused by a held lock: mailed once, not again on the next run; metrics say refused', async () => {
+    await withCluster({ password: PASSWORD, replicasPerMaster: 0 }, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await faults.openSlot(700, a, b);
+      Object.assign(process.env, env([cluster.seeds[0] as string], 'auto'), { REMEDIATION_SETTLE_MS: '100' });
+      const { handler: remediate } = await import('../../../functions/remediate');
+      aws.table.set('orders-cache#lock|lock', {
+        pk: 'orders-cache#lock',
+        sk: 'lock',
+        owner: 'another-run',
+        acquiredAt: new Date().toISOString(),
+        expiresAt: Math.floor(Date.now() / 1000) + 600,
+      });
+      try {
+        aws.sns.resetHistory();
+        stdout = [];
+        const first = await remediate({ cluster: 'orders-cache' });
+        expect(first.actions.map((x) => [x.status, x.guard])).toEqual([['refused', 'lock']]);
+        const sent = aws.published().map(decode);
+        expect(sent.map((m) => [m.kind, m.severity])).toEqual([['remediation', 'info']]);
+        expect(sent[0]?.email).toContain('another remediation run holds the lock');
+        const emf = stdout
+          .map((x) => x.trim())
+          .filter((x) => x.startsWith('{') && x.includes('ActionsRefused'));
+        expect(JSON.parse(emf[0] as string)).toMatchObject({
+          ActionsRefused: 1,
+          ActionsApplied: 0,
+          KeysLost: 0,
+        });
+        await remediate({ cluster: 'orders-cache' });
+        expect(aws.published()).toHaveLength(1);
+      } finally {
+        aws.table.delete('orders-cache#lock|lock');
+      }
+    });
+  });
+
   it('a failure inside the checker reaches SNS as checker-error and the invocation fails', async () => {
     Object.assign(process.env, env(['127.0.0.1:1'], 'dry-run'));
     const { handler: check } = await import('../../../functions/check');
