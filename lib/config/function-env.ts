@@ -139,6 +139,7 @@ export function readFunctionEnv(env: NodeJS.ProcessEnv): ClusterFunctionEnv {
   if (!result.success)
     throw new FunctionEnvError(
       `missing or invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      { cause: result.error },
     );
   const e = result.data;
   const remediationFunction = env[FUNCTION_ENV.remediationFunction];

@@ -55,7 +55,10 @@ export async function reportingFailures<T>(ctx: FailureContext, body: () => Prom
     );
     throw error;
   }
-  await notifyRecovery(ctx);
+  // The run itself succeeded: failing to say "recovered" is logged, and said by the next run.
+  await notifyRecovery(ctx).catch((error: unknown) =>
+    ctx.logger.error('could not notify the recovery', { cluster: ctx.cluster, error: describeError(error) }),
+  );
   return result;
 }
 
