@@ -100,6 +100,20 @@ export function renderChanges(
       ),
     );
   }
+  if (changes.regainedSight) {
+    out.push(
+      message(
+        'resolved',
+        report,
+        'info',
+        'can observe the cluster again',
+        [`cluster-doctor can observe ${report.cluster} again (status ${report.status}).`],
+        `OK ${report.cluster}: checker can observe the cluster again. Status ${report.status}.`,
+        {},
+        overview,
+      ),
+    );
+  }
   if (changes.digest) {
     const open = report.findings.filter((f) => f.severity !== 'info');
     out.push(
