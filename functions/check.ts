@@ -22,8 +22,10 @@ const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 /** Invoked by the cluster's schedules with `{ cluster, kind }`. Wiring only: the logic is lib/service. */
 export const handler = makeCheckHandler({
   env: process.env,
-  // Cached for the container's life (an hour at most), not Powertools' default 5 s.
-  credentials: async (arn) => parseSecret(await getSecret<string>(arn, { maxAge: 3600 })),
+  // Cached for the container's life (an hour at most), not Powertools' default 5 s; read again
+  // (`fresh`) when the cluster refuses it, so a rotation costs one extra read, not an hour of blindness.
+  credentials: async (arn, options) =>
+    parseSecret(await getSecret<string>(arn, { maxAge: 3600, forceFetch: options?.fresh ?? false })),
   state: (table) => new DynamoStateStore(ddb, table),
   sink: (topic) => new SnsSink(sns, topic),
   invokeRemediation: async (functionName, cluster) => {

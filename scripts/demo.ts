@@ -83,7 +83,14 @@ async function main(): Promise<number> {
     const state = new FileStateStore(stateDir);
     const check = (kind: 'nightly' | 'frequent') =>
       scheduledCheck(
-        { cluster: 'demo', seeds: [cluster.seeds[0] as string], kind, observe: {}, remediation: 'auto' },
+        {
+          cluster: 'demo',
+          seeds: [cluster.seeds[0] as string],
+          kind,
+          observe: {},
+          remediation: 'auto',
+          allow: ['stabilize-open-slot', 'assign-uncovered-slots'],
+        },
         { state, sink },
       );
 

@@ -2,13 +2,16 @@ import { cli, clusterTool } from '../model/runbook';
 import type { ClusterView, NodeFacts } from '../model/view';
 import { formatRanges, rangesFromSlots } from '../topology/slots';
 import { defineCheck } from './define';
-import type { FindingDraft } from './types';
+import { FIRST_SYNC_BOUND_SECONDS, FULL_SYNC_BOUND_SECONDS, syncStateOf } from './replica-link-down';
+import type { FindingDraft, Severity } from './types';
 
 /**
  * A master serving slots (by the majority of the masters' views) that has no healthy replica: none
  * at all, or each one flagged `fail`/`fail?`, marked `nofailover`, unreachable from the checker, or
  * with its replication link down. One more failure and its slots are down. A master agreed failed
- * is slots-owner-failed's.
+ * is slots-owner-failed's. While every such replica is only syncing (its first sync, or a full sync
+ * moving data) the finding is `info` with the sync's bound in `evidence.transition`: a replica on
+ * its way, not a missing one.
  */
 export const masterWithoutReplica = defineCheck({
   id: 'master-without-replica',
@@ -24,10 +27,17 @@ export const masterWithoutReplica = defineCheck({
         replica,
         problem: why?.problem ?? '',
         next: why?.next ?? '',
+        syncing: why?.syncing,
       }));
+      const syncing = replicas.length > 0 && replicas.every((r) => r.syncing);
+      const severity: Severity = syncing ? 'info' : 'warning';
+      const bound = replicas.some((r) => r.syncing === 'full-sync')
+        ? FULL_SYNC_BOUND_SECONDS
+        : FIRST_SYNC_BOUND_SECONDS;
       const address = view.addressOf(id);
       const ranges = rangesFromSlots(slots);
       findings.push({
+        severity,
         summary:
           `master ${view.label(id)} serves ${slots.length} slot(s) with no healthy replica` +
           (replicas.length === 0
@@ -42,6 +52,7 @@ export const masterWithoutReplica = defineCheck({
             address: replica.address,
             problem,
           })),
+          ...(syncing ? { transition: { state: 'replica sync', boundSeconds: bound } } : {}),
         },
         runbook: [
           ...replicas.map(({ replica, problem, next }) => `${replica.address} ${problem}: ${next}`),
@@ -55,7 +66,10 @@ export const masterWithoutReplica = defineCheck({
 });
 
 /** Why a replica cannot take over (and where to look next), or undefined when it is healthy. */
-function problemOf(view: ClusterView, replica: NodeFacts): { problem: string; next: string } | undefined {
+function problemOf(
+  view: ClusterView,
+  replica: NodeFacts,
+): { problem: string; next: string; syncing?: 'first-sync' | 'full-sync' } | undefined {
   const votes = view.failVotes(replica.id);
   if (votes.fail.length > 0)
     return { problem: `is flagged fail by ${votes.fail.join(', ')}`, next: 'see node-failed' };
@@ -69,8 +83,18 @@ function problemOf(view: ClusterView, replica: NodeFacts): { problem: string; ne
   }
   if (!replica.observation?.reachable)
     return { problem: 'is not reachable from the checker', next: 'see node-unreachable' };
-  const link = replica.observation.info?.replication?.master_link_status;
-  if (link !== undefined && link !== 'up')
-    return { problem: `has its replication link ${link}`, next: 'see replica-link-down' };
+  const replication = replica.observation.info?.replication;
+  const sync = syncStateOf(replication);
+  if (sync === 'first-sync' || sync === 'full-sync')
+    return {
+      problem: sync === 'first-sync' ? 'is waiting for its first sync' : 'is in a full sync',
+      next: 'see replica-link-down',
+      syncing: sync,
+    };
+  if (sync)
+    return {
+      problem: `has its replication link ${replication?.master_link_status}`,
+      next: 'see replica-link-down',
+    };
   return undefined;
 }

@@ -31,7 +31,11 @@ export const nodeHandshake = defineCheck({
       const ownsSlots = lines.some(([, e]) => e.slots.length > 0);
       const hasAddress = lines.some(([, e]) => e.ip !== '' || e.hostname);
       const observers = lines.map(([o]) => o).filter((o) => o !== node.address);
+      // A handshake is a transition (MEET just sent): info with its bound; the scheduled runs make it
+      // a warning when the same address is still in handshake after that (something keeps MEETing it).
+      const handshakeBound = Math.ceil((2 * nodeTimeoutMs(view)) / 1000);
       findings.push({
+        ...(kind === 'handshake' ? { severity: 'info' as const } : {}),
         summary: `${describe(kind, node)}, listed by ${observers.length} observer(s)`,
         ...(hasAddress ? { nodes: [node.address] } : {}),
         evidence: {
@@ -45,6 +49,9 @@ export const nodeHandshake = defineCheck({
             ]),
           ),
           ...(kind === 'dead' ? { silentForMs: silentForMs(view, node) } : {}),
+          ...(kind === 'handshake'
+            ? { transition: { state: 'handshake', boundSeconds: Math.max(60, handshakeBound) } }
+            : {}),
         },
         runbook:
           kind === 'handshake'

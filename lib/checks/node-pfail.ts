@@ -1,11 +1,20 @@
 import { cli } from '../model/runbook';
+import type { ClusterView } from '../model/view';
+import { infoNumber } from '../topology/info';
+import type { ClusterNodeEntry } from '../topology/types';
 import { defineCheck } from './define';
 import type { FindingDraft } from './types';
+
+/** Failure detection takes a node timeout or two; `fail?` longer than this many is not being agreed. */
+export const PFAIL_BOUND_NODE_TIMEOUTS = 4;
+const DEFAULT_NODE_TIMEOUT_MS = 15_000;
 
 /**
  * A node some observer cannot reach (`fail?`, PFAIL) while no observer flags it `fail` yet: either
  * the failure is being agreed right now, or too few masters can see it to agree (then no failover
- * will ever start). A node already flagged `fail` is node-failed's.
+ * will ever start). A node already flagged `fail` is node-failed's. A transition: `info` while the
+ * oldest unanswered ping is younger than {@link PFAIL_BOUND_NODE_TIMEOUTS} node timeouts, `warning`
+ * after (and the scheduled runs age it across runs too, from `evidence.transition`).
  */
 export const nodePfail = defineCheck({
   id: 'node-pfail',
@@ -16,8 +25,14 @@ export const nodePfail = defineCheck({
     for (const node of view.list()) {
       const votes = view.failVotes(node.id);
       if (votes.pfail.length === 0 || votes.fail.length > 0) continue;
+      const boundSeconds = Math.ceil((PFAIL_BOUND_NODE_TIMEOUTS * nodeTimeoutMs(view)) / 1000);
+      const elapsedSeconds = unansweredForSeconds(view, node.seenBy);
+      const transitional = elapsedSeconds !== undefined && elapsedSeconds <= boundSeconds;
       findings.push({
-        summary: `${node.role === 'unknown' ? 'node' : node.role} ${view.label(node.id)} is unreachable (fail?) from ${votes.pfail.length} of ${votes.listing.length} observer(s), not yet agreed failed`,
+        ...(transitional ? { severity: 'info' as const } : {}),
+        summary:
+          `${node.role === 'unknown' ? 'node' : node.role} ${view.label(node.id)} is unreachable (fail?) from ${votes.pfail.length} of ${votes.listing.length} observer(s), not yet agreed failed` +
+          (elapsedSeconds !== undefined ? ` (no answer for ${elapsedSeconds} s)` : ''),
         nodes: [node.address],
         evidence: {
           id: node.id,
@@ -26,6 +41,11 @@ export const nodePfail = defineCheck({
           flaggedPfailBy: votes.pfail,
           observersListingIt: votes.listing,
           reachableFromChecker: node.observation?.reachable ?? false,
+          transition: {
+            state: 'failure detection',
+            boundSeconds,
+            ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}),
+          },
         },
         runbook: [
           cli(node.address, 'PING'),
@@ -37,3 +57,24 @@ export const nodePfail = defineCheck({
     return findings;
   },
 });
+
+/** Longest an observer flagging it `fail?` has waited for a pong to its ping, by its own clock. */
+function unansweredForSeconds(view: ClusterView, seenBy: Map<string, ClusterNodeEntry>): number | undefined {
+  let longest: number | undefined;
+  for (const [address, entry] of seenBy) {
+    if (!entry.pfail || entry.pingSent <= 0) continue;
+    const info = view.snapshot.nodes.find((o) => o.address === address)?.info;
+    const usec = info ? infoNumber(info, 'server', 'server_time_usec') : undefined;
+    if (usec === undefined) continue;
+    const seconds = Math.max(0, Math.round((usec / 1000 - entry.pingSent) / 1000));
+    longest = Math.max(longest ?? 0, seconds);
+  }
+  return longest;
+}
+
+function nodeTimeoutMs(view: ClusterView): number {
+  const values = view.observers
+    .map((o) => Number(o.observation.config?.['cluster-node-timeout']))
+    .filter((n) => Number.isFinite(n) && n > 0);
+  return values.length > 0 ? Math.max(...values) : DEFAULT_NODE_TIMEOUT_MS;
+}

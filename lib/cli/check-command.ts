@@ -1,6 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { buildReport } from '../checks/run';
 import type { ReportStatus } from '../checks/types';
+import { clusterOverview } from '../notify/overview';
 import { renderReportText } from '../notify/text';
 import { observeCluster, type Snapshot } from '../observe';
 import { type ConnectionFlags, connectionFrom } from './connection-options';
@@ -64,7 +65,7 @@ export async function checkCommand(seeds: string[], flags: CheckFlags, io: CliIo
   }
   const report = buildReport(snapshot);
   if (flags.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else io.out(renderReportText(report, { color: io.color }));
+  else io.out(renderReportText(report, { color: io.color, overview: clusterOverview(snapshot) }));
   if (flags.snapshotOut !== undefined) {
     try {
       writeFileSync(flags.snapshotOut, `${JSON.stringify(snapshot, null, 2)}\n`);

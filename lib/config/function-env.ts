@@ -48,6 +48,9 @@ export const CHECK_SUCCEEDED_METRIC = {
   dimension: 'cluster',
 } as const;
 
+/** Keys the remediation function saw disappear from the slots it touched (same namespace and dimension). */
+export const KEYS_LOST_METRIC = 'KeysLost';
+
 /**
  * Partition keys a cluster's functions may touch in the state table: `<cluster>` or `<cluster>#...`
  * (IAM `dynamodb:LeadingKeys`). Anything else is denied.
@@ -137,6 +140,7 @@ export function readFunctionEnv(env: NodeJS.ProcessEnv): ClusterFunctionEnv {
   if (!result.success)
     throw new FunctionEnvError(
       `missing or invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      { cause: result.error },
     );
   const e = result.data;
   const remediationFunction = env[FUNCTION_ENV.remediationFunction];

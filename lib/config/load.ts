@@ -15,9 +15,11 @@ export class ConfigError extends Error {
   constructor(
     readonly source: string,
     readonly issues: ConfigIssue[],
+    options?: ErrorOptions,
   ) {
     super(
       `${source}: invalid configuration\n${issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n')}`,
+      options,
     );
   }
 }
@@ -37,13 +39,21 @@ export function loadConfig(path: string): DeploymentConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(path, [{ path: '(file)', message: `cannot read: ${(error as Error).message}` }]);
+    throw new ConfigError(path, [{ path: '(file)', message: `cannot read: ${(error as Error).message}` }], {
+      cause: error,
+    });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(path, [{ path: '(file)', message: `not valid JSON: ${(error as Error).message}` }]);
+    throw new ConfigError(
+      path,
+      [{ path: '(file)', message: `not valid JSON: ${(error as Error).message}` }],
+      {
+        cause: error,
+      },
+    );
   }
   return parseConfig(value, path);
 }
@@ -52,7 +62,7 @@ export function loadConfig(path: string): DeploymentConfig {
 export function parseConfig(value: unknown, source = 'configuration'): DeploymentConfig {
   const result = deploymentSchema.safeParse(value, { error: describeIssue });
   if (result.success) return result.data;
-  throw new ConfigError(source, result.error.issues.flatMap(toConfigIssues));
+  throw new ConfigError(source, result.error.issues.flatMap(toConfigIssues), { cause: result.error });
 }
 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-
 import { REMEDIATION_MODES } from '../guard/modes';
 import { REMEDY_IDS } from '../remedies/ids';
+import { LAMBDA_LIMIT_S, remediationWorstCaseS } from './time-budget';
 
 export { type Mode as RemediationMode, REMEDIATION_MODES } from '../guard/modes';
 export { REMEDY_IDS, type RemedyId } from '../remedies/ids';
@@ -41,6 +41,13 @@ const secretArn = z
     'expected a complete Secrets Manager ARN, with its 6-character suffix (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf)',
   );
 
+const kmsKeyArn = z
+  .string()
+  .regex(
+    /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/,
+    'expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), not an alias',
+  );
+
 const cronExpression = z.string().refine((value) => {
   const fields = /^cron\((.*)\)$/.exec(value)?.[1]?.trim().split(/\s+/);
   return fields?.length === 6 && (fields[2] === '?') !== (fields[4] === '?');
@@ -72,6 +79,11 @@ export const clusterSchema = z.strictObject({
   seeds: uniqueItems(hostPort, 'seeds').min(1, 'expected at least 1 item'),
   /** Secrets Manager secret holding the password, or `{"username": ..., "password": ...}` for an ACL user. */
   secretArn,
+  /**
+   * The customer-managed KMS key the secret is encrypted with, if not the AWS-managed one: the
+   * functions may decrypt with it only through Secrets Manager (`kms:ViaService`).
+   */
+  secretKmsKeyArn: kmsKeyArn.optional(),
   /** In-transit encryption; `verify: false` skips certificate checks (like redis-cli --insecure). */
   tls: z
     .strictObject({ enabled: z.boolean(), verify: z.boolean().default(true) })
@@ -133,6 +145,15 @@ export const deploymentSchema = z
     clusters: z.array(clusterSchema).min(1, 'expected at least 1 item'),
   })
   .superRefine((config, ctx) => {
+    config.clusters.forEach((cluster, index) => {
+      const worst = remediationWorstCaseS(cluster.remediation.settleMs, config.timeoutMs);
+      if (worst > LAMBDA_LIMIT_S)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', index, 'remediation', 'settleMs'],
+          message: `the remediation run's worst case is ${worst} s (settle ${cluster.remediation.settleMs / 1000} s + 5 observations of up to ${config.timeoutMs / 1000} s + one action, verify and report): more than the ${LAMBDA_LIMIT_S} s Lambda limit; lower settleMs or timeoutMs`,
+        });
+    });
     const firstIndex = new Map<string, number>();
     config.clusters.forEach((cluster, index) => {
       const first = firstIndex.get(cluster.name);

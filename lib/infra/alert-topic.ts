@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../config/schema';
+import { pagerAlarmPrefix } from './checker-alarms';
 
 export interface AlertTopicProps {
   /** Their `notify` recipients are subscribed, each to the clusters that list it. */
@@ -25,6 +26,11 @@ export interface AlertTopicProps {
  */
 export class AlertTopic extends Construct {
   readonly topic: sns.Topic;
+  /**
+   * Where the alarms that must wake someone go (checker dead, keys lost). CloudWatch notifications
+   * carry no message attributes, so the SMS subscriptions here filter on the alarm name in the body.
+   */
+  readonly pager: sns.Topic;
   readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
@@ -50,24 +56,30 @@ export class AlertTopic extends Construct {
       enforceSSL: true,
       displayName: 'cluster-doctor',
     });
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [cloudWatch],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'cloudwatch',
-              resource: 'alarm',
-              resourceName: `${props.alarmNamePrefix}*`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
+    this.pager = new sns.Topic(this, 'Pager', {
+      masterKey: this.key,
+      enforceSSL: true,
+      displayName: 'cluster-doctor pager',
+    });
+    for (const topic of [this.topic, this.pager])
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [cloudWatch],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: {
+              'aws:SourceArn': stack.formatArn({
+                service: 'cloudwatch',
+                resource: 'alarm',
+                resourceName: `${props.alarmNamePrefix}*`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            },
           },
-        },
-      }),
-    );
+        }),
+      );
 
     const allClusters = props.clusters.map((cluster) => cluster.name);
     const emails = recipients(props.clusters, (cluster) => cluster.notify.emails);
@@ -86,6 +98,22 @@ export class AlertTopic extends Construct {
             severity: sns.SubscriptionFilter.stringFilter({ allowlist: ['critical'] }),
             ...clusterFilter(clusters, allClusters),
           },
+        }),
+      );
+      const all = allClusters.every((name) => clusters.includes(name));
+      this.pager.addSubscription(
+        new subscriptions.SmsSubscription(number, {
+          ...(all
+            ? {}
+            : {
+                filterPolicyWithMessageBody: {
+                  AlarmName: sns.FilterOrPolicy.filter(
+                    sns.SubscriptionFilter.stringFilter({
+                      matchPrefixes: clusters.map((name) => pagerAlarmPrefix(props.alarmNamePrefix, name)),
+                    }),
+                  ),
+                },
+              }),
         }),
       );
     }

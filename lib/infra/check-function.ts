@@ -1,8 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { toFunctionEnv } from '../config/function-env';
 import type { ClusterConfig } from '../config/schema';
+import { checkWorstCaseS } from '../config/time-budget';
 import type { AlertTopic } from './alert-topic';
 import { ClusterFunction } from './cluster-function';
 import type { RemediationFunction } from './remediation-function';
@@ -15,6 +17,8 @@ export interface CheckFunctionProps {
   table: StateTable;
   /** The only function this one may invoke (asynchronously, so its timeout need not cover a remedy). */
   remediation: RemediationFunction;
+  /** Where an invocation that failed for good is recorded (an alarm watches its depth). */
+  onFailure: sqs.IQueue;
 }
 
 /** Observes one cluster, runs the checks, notifies, and hands planned remedies to its remediation function. */
@@ -26,8 +30,9 @@ export class CheckFunction extends ClusterFunction {
       cluster,
       entry: 'check.ts',
       description: `cluster-doctor: checks ${cluster.name}`,
-      // One observation under its deadline, then state, notification and the hand-off.
-      timeout: Duration.seconds(Math.ceil(props.timeoutMs / 1000) + 60),
+      // One observation under its deadline (two when the secret was rotated), then state,
+      // notification and the hand-off.
+      timeout: Duration.seconds(checkWorstCaseS(props.timeoutMs)),
       environment: toFunctionEnv(cluster, props.timeoutMs, {
         topicArn: props.topic.topic.topicArn,
         tableName: props.table.table.tableName,
@@ -39,9 +44,11 @@ export class CheckFunction extends ClusterFunction {
         // The unqualified ARN only (grantInvoke would add `:*`, every version and alias).
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [remediation.functionArn] }),
       ],
-      // Checks are idempotent (notifications are deduplicated by fingerprint), so a failed run is retried.
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
+      // No retries: the next tick is the retry. Retries of a persistent failure only multiplied its
+      // messages; a schedule's event older than a few minutes describes a cluster that has moved on.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(5),
+      onFailure: props.onFailure,
     });
   }
 }

@@ -52,10 +52,12 @@ export class ClusterDoctorStack extends Stack {
 
     this.alarms = new CheckerAlarms(this, 'Alarms', {
       topic: this.alerts.topic,
+      pager: this.alerts.pager,
       alarmNamePrefix,
       deadLetterQueue: this.deadLetters.queue,
       clusters: this.clusters.map((monitored) => ({
         name: monitored.name,
+        schedules: monitored.schedule.schedules,
         check: monitored.check.function,
         remediation: monitored.remediation.function,
       })),

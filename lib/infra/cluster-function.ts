@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import { type Duration, Fn, Validations } from 'aws-cdk-lib';
+import { type Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../config/schema';
 
@@ -23,6 +25,8 @@ export interface ClusterFunctionProps {
   /** Asynchronous invocations: retries after an error, and how long an event may wait. */
   retryAttempts: number;
   maxEventAge: Duration;
+  /** Asynchronous invocations that failed for good are sent here. */
+  onFailure: sqs.IQueue;
 }
 
 /**
@@ -68,6 +72,20 @@ export class ClusterFunction extends Construct {
               actions: ['secretsmanager:GetSecretValue'],
               resources: [props.cluster.secretArn],
             }),
+            // A secret encrypted with a customer-managed key: decrypt with it only through Secrets Manager.
+            ...(props.cluster.secretKmsKeyArn
+              ? [
+                  new iam.PolicyStatement({
+                    actions: ['kms:Decrypt'],
+                    resources: [props.cluster.secretKmsKeyArn],
+                    conditions: {
+                      StringEquals: {
+                        'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com`,
+                      },
+                    },
+                  }),
+                ]
+              : []),
             ...props.statements,
           ],
         }),
@@ -116,6 +134,7 @@ export class ClusterFunction extends Construct {
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       retryAttempts: props.retryAttempts,
+      onFailure: new destinations.SqsDestination(props.onFailure),
       maxEventAge: props.maxEventAge,
       bundling: {
         minify: true,

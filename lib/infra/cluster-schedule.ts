@@ -23,10 +23,13 @@ export interface ClusterScheduleProps {
 export class ClusterSchedule extends Construct {
   readonly nightly: scheduler.Schedule;
   readonly frequent?: scheduler.Schedule;
+  /** The schedules as configured (the staleness alarm derives its window from them). */
+  readonly schedules: ClusterConfig['schedules'];
 
   constructor(scope: Construct, id: string, props: ClusterScheduleProps) {
     super(scope, id);
     const { cluster } = props;
+    this.schedules = cluster.schedules;
     const { nightly, frequent } = cluster.schedules;
     this.nightly = this.schedule(
       'Nightly',

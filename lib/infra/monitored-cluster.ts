@@ -40,6 +40,7 @@ export class MonitoredCluster extends Construct {
       timeoutMs: props.timeoutMs,
       topic: props.topic,
       table: props.table,
+      onFailure: props.deadLetterQueue,
     };
     this.remediation = new RemediationFunction(this, 'Remediation', shared);
     this.check = new CheckFunction(this, 'Check', { ...shared, remediation: this.remediation });

@@ -1,7 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { toFunctionEnv } from '../config/function-env';
 import type { ClusterConfig } from '../config/schema';
+import { LAMBDA_LIMIT_S } from '../config/time-budget';
 import type { AlertTopic } from './alert-topic';
 import { ClusterFunction } from './cluster-function';
 import type { StateTable } from './state-table';
@@ -11,6 +13,8 @@ export interface RemediationFunctionProps {
   timeoutMs: number;
   topic: AlertTopic;
   table: StateTable;
+  /** Where an invocation that failed for good is recorded (an alarm watches its depth). */
+  onFailure: sqs.IQueue;
 }
 
 /**
@@ -24,8 +28,9 @@ export class RemediationFunction extends ClusterFunction {
       cluster,
       entry: 'remediate.ts',
       description: `cluster-doctor: guarded remediation of ${cluster.name}`,
-      // Room for the settle wait (at most 10 min, see the schema) and the re-observe/act/verify steps.
-      timeout: Duration.minutes(15),
+      // The Lambda limit: the config is checked so the worst case fits (lib/config/time-budget.ts), and
+      // the runner starts no action within a minute of it, so it ends with its report and lock released.
+      timeout: Duration.seconds(LAMBDA_LIMIT_S),
       environment: toFunctionEnv(cluster, props.timeoutMs, {
         topicArn: props.topic.topic.topicArn,
         tableName: props.table.table.tableName,
@@ -35,6 +40,7 @@ export class RemediationFunction extends ClusterFunction {
       // A remedy is never retried blindly: the next check plans again from a fresh observation.
       retryAttempts: 0,
       maxEventAge: Duration.hours(1),
+      onFailure: props.onFailure,
     });
   }
 }

@@ -16,6 +16,8 @@ export interface Changes {
   resolved: OpenProblem[];
   /** The cluster could not be observed this run, and could last run (one checker-error per outage). */
   lostSight: boolean;
+  /** The cluster can be observed again after runs that could not (one message when sight returns). */
+  regainedSight: boolean;
   /** A nightly run: the digest goes out even when nothing changed, so silence never means a dead checker. */
   digest: boolean;
   next: ClusterState;
@@ -63,6 +65,7 @@ export function diffReport(report: Report, previous: ClusterState, kind: RunKind
     escalated,
     resolved,
     lostSight: blind && previous.lastStatus !== 'unknown',
+    regainedSight: !blind && previous.lastStatus === 'unknown',
     digest: kind === 'nightly',
     next,
   };

@@ -2,6 +2,7 @@ import type { Finding, Report, Severity } from '../checks/types';
 import type { ActionResult } from '../remediate/fix';
 import { formatRanges } from '../topology/slots';
 import type { Changes } from './decide';
+import type { ClusterOverview } from './overview';
 import { asciiSubject, gsmSafe } from './sms';
 import { renderReportText } from './text';
 import type { MessageKind, OutboundMessage } from './types';
@@ -24,8 +25,9 @@ function message(
   intro: string[],
   sms: string,
   extra: Record<string, unknown>,
+  overview?: ClusterOverview,
 ): OutboundMessage {
-  const email = [...intro, '', renderReportText(report, { color: false })].join('\n');
+  const email = [...intro, '', renderReportText(report, { color: false, overview })].join('\n');
   return {
     kind,
     cluster: report.cluster,
@@ -38,7 +40,11 @@ function message(
 }
 
 /** The messages a run sends for what changed (DESIGN §2): finding, resolved, checker-error, digest. */
-export function renderChanges(report: Report, changes: Changes): OutboundMessage[] {
+export function renderChanges(
+  report: Report,
+  changes: Changes,
+  overview?: ClusterOverview,
+): OutboundMessage[] {
   const out: OutboundMessage[] = [];
   const news = [...changes.added, ...changes.escalated];
   if (news.length > 0) {
@@ -59,6 +65,7 @@ export function renderChanges(report: Report, changes: Changes): OutboundMessage
         ],
         `${tag[severity]} ${report.cluster}: ${short(first)}${more}. Status ${report.status}. See email.`,
         { added: changes.added.map((f) => f.id), escalated: changes.escalated.map((f) => f.id) },
+        overview,
       ),
     );
   }
@@ -75,6 +82,7 @@ export function renderChanges(report: Report, changes: Changes): OutboundMessage
         ],
         `OK ${report.cluster}: ${changes.resolved.length} problem(s) resolved. Status ${report.status}.`,
         { resolved: changes.resolved.map((p) => p.id) },
+        overview,
       ),
     );
   }
@@ -89,6 +97,20 @@ export function renderChanges(report: Report, changes: Changes): OutboundMessage
         [`cluster-doctor could not observe ${report.cluster}: ${cause}`],
         `CRIT ${report.cluster}: checker cannot observe the cluster (${cause})`,
         {},
+      ),
+    );
+  }
+  if (changes.regainedSight) {
+    out.push(
+      message(
+        'resolved',
+        report,
+        'info',
+        'can observe the cluster again',
+        [`cluster-doctor can observe ${report.cluster} again (status ${report.status}).`],
+        `OK ${report.cluster}: checker can observe the cluster again. Status ${report.status}.`,
+        {},
+        overview,
       ),
     );
   }
@@ -107,6 +129,7 @@ export function renderChanges(report: Report, changes: Changes): OutboundMessage
         ],
         `${report.cluster} nightly: ${report.status}, ${open.length} open problem(s)`,
         {},
+        overview,
       ),
     );
   }

@@ -1,8 +1,12 @@
 import type { Finding, Report, Severity } from '../checks/types';
 import { formatRanges } from '../topology/slots';
+import { type ClusterOverview, renderOverview } from './overview';
 
 export interface TextOptions {
+  /** ANSI colours: on a terminal only, never in email. */
   color?: boolean;
+  /** The shard table and slot map, when the snapshot is at hand. */
+  overview?: ClusterOverview;
   /** Show runbooks (default true). */
   runbooks?: boolean;
 }
@@ -26,6 +30,8 @@ export function renderReportText(report: Report, options: TextOptions = {}): str
   ];
   const servers = serversLine(report);
   if (servers) lines.push(paint('dim', servers));
+  if (options.overview && options.overview.shards.length > 0)
+    lines.push('', ...renderOverview(options.overview, paint));
   if (report.status === 'unknown') {
     lines.push('Could not observe the cluster:');
     for (const n of report.nodes.filter((x) => x.error)) lines.push(`  ${n.address}: ${n.error}`);

@@ -22,6 +22,8 @@ export interface FixOptions {
   verifyTimeoutMs?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void;
+  /** Epoch ms: no action starts after it, so the run ends with its report before the Lambda limit. */
+  deadlineAt?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -103,7 +105,12 @@ async function applyAllowed(
     if (entry.status !== 'allowed') results.push(fromEntry(entry));
     else if (stopped)
       results.push(resultOf(entry.action, 'skipped', 'an earlier action stopped the run', 'runner'));
-    else {
+    else if (options.deadlineAt !== undefined && Date.now() >= options.deadlineAt) {
+      results.push(
+        resultOf(entry.action, 'skipped', 'out of time: the run stopped before the Lambda limit', 'deadline'),
+      );
+      stopped = true;
+    } else {
       const result = await applyOne(seeds, entry.action, options, log);
       ledger.record(result);
       results.push(result);

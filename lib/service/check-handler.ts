@@ -1,26 +1,27 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Report } from '../checks/types';
-import {
-  CHECK_KINDS,
-  CHECK_SUCCEEDED_METRIC,
-  type CheckEvent,
-  readFunctionEnv,
-} from '../config/function-env';
-import { renderCheckerFailure } from '../notify/render';
+import { CHECK_SUCCEEDED_METRIC, readFunctionEnv } from '../config/function-env';
 import type { MessageSink } from '../notify/types';
-import type { StateStore } from '../state/types';
+import type { FailureRecord, StateStore } from '../state/types';
+import { checkEventSchema, parseEvent } from './events';
+import { reportingFailures } from './failure-report';
 import { type Credentials, observeOptionsFrom } from './lambda-runtime';
-import { scheduledCheck } from './scheduled-check';
+import { type ScheduledCheckDeps, scheduledCheck } from './scheduled-check';
 
 export interface CheckHandlerDeps {
   env: NodeJS.ProcessEnv;
-  credentials: (secretArn: string) => Promise<Credentials>;
+  /** The cluster's credentials; `fresh` bypasses any cache (after the cluster refused them). */
+  credentials: (secretArn: string, options?: { fresh?: boolean }) => Promise<Credentials>;
   state: (tableName: string) => StateStore;
   sink: (topicArn: string) => MessageSink;
   invokeRemediation: (functionName: string, cluster: string) => Promise<void>;
   logger: Logger;
   metrics: Metrics;
+  /** The clock (a parameter so a test can play a day of schedule ticks). */
+  now?: () => Date;
+  /** How the cluster is observed (default: observeCluster). */
+  observe?: ScheduledCheckDeps['observe'];
 }
 
 export interface CheckSummary {
@@ -29,29 +30,34 @@ export interface CheckSummary {
   findings: number;
   published: string[];
   remediationStarted: boolean;
-}
-
-/** A configuration or runtime failure of the checker itself, reported to the topic as `checker-error`. */
-export class CheckerError extends Error {
-  override name = 'CheckerError';
+  credentialsRefreshed: boolean;
 }
 
 /**
- * The check Lambda's logic: read config and secret, run the scheduled check, emit metrics. Any
- * exception is published as a `checker-error` message before it is rethrown (so the Lambda errors
- * alarm fires too); the secret never appears in logs or messages.
+ * The check Lambda's logic: parse the event, read config and secret, run the scheduled check, emit
+ * metrics. A failure is notified once when the checker starts failing and once when it recovers
+ * (see {@link reportingFailures}), then rethrown; the secret never appears in logs or messages.
  */
 export function makeCheckHandler(deps: CheckHandlerDeps) {
-  return async (event: CheckEvent): Promise<CheckSummary> => {
+  const memory = new Map<string, FailureRecord>();
+  const now = deps.now ?? (() => new Date());
+  return async (event: unknown): Promise<CheckSummary> => {
     const env = readFunctionEnv(deps.env);
+    const state = deps.state(env.tableName);
     const sink = deps.sink(env.topicArn);
-    try {
-      if (event?.cluster !== env.cluster) {
-        throw new CheckerError(
-          `event for cluster ${String(event?.cluster)} reached the function of ${env.cluster}`,
-        );
-      }
-      const kind = CHECK_KINDS.includes(event.kind) ? event.kind : 'frequent';
+    const nightly = (event as { kind?: unknown } | null)?.kind === 'nightly';
+    const context = {
+      cluster: env.cluster,
+      role: 'check' as const,
+      state,
+      sink,
+      logger: deps.logger,
+      now,
+      nightly,
+      memory,
+    };
+    return reportingFailures(context, async () => {
+      const { kind } = parseEvent(checkEventSchema, event, env.cluster);
       const credentials = await deps.credentials(env.secretArn);
       const result = await scheduledCheck(
         {
@@ -60,22 +66,28 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
           kind,
           observe: observeOptionsFrom(env, credentials),
           remediation: env.mode,
+          allow: env.allow,
         },
         {
-          state: deps.state(env.tableName),
+          state,
           sink,
+          now,
+          observe: deps.observe,
+          refreshCredentials: async () =>
+            observeOptionsFrom(env, await deps.credentials(env.secretArn, { fresh: true })),
           startRemediation: env.remediationFunction
             ? (cluster) => deps.invokeRemediation(env.remediationFunction as string, cluster)
             : undefined,
         },
       );
-      emitMetrics(deps.metrics, env.cluster, result.report);
+      emitMetrics(deps.metrics, env.cluster, result.report, result.credentialsRefreshed);
       deps.logger.info('check done', {
         cluster: env.cluster,
         kind,
         status: result.report.status,
         findings: result.report.findings.map((f) => f.id),
         published: result.messages.map((m) => m.kind),
+        credentialsRefreshed: result.credentialsRefreshed,
       });
       return {
         cluster: env.cluster,
@@ -83,13 +95,9 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
         findings: result.report.findings.length,
         published: result.messages.map((m) => m.kind),
         remediationStarted: result.remediationStarted,
+        credentialsRefreshed: result.credentialsRefreshed,
       };
-    } catch (error) {
-      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      deps.logger.error('check failed', { cluster: env.cluster, error: text });
-      await sink.publish(renderCheckerFailure(env.cluster, 'scheduled check', text));
-      throw error;
-    }
+    });
   };
 }
 
@@ -97,7 +105,7 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
  * EMF metrics. Dimensions are exactly `{cluster}`: the staleness alarm watches `CheckSucceeded` with
  * that one dimension, so the `service` default dimension is cleared.
  */
-function emitMetrics(metrics: Metrics, cluster: string, report: Report): void {
+function emitMetrics(metrics: Metrics, cluster: string, report: Report, refreshed: boolean): void {
   metrics.clearDefaultDimensions();
   metrics.addDimension(CHECK_SUCCEEDED_METRIC.dimension, cluster);
   const count = (id: string) => report.findings.filter((f) => f.id === id).length;
@@ -105,6 +113,7 @@ function emitMetrics(metrics: Metrics, cluster: string, report: Report): void {
   metrics.addMetric('OpenSlots', MetricUnit.Count, count('slot-open'));
   metrics.addMetric('FailedNodes', MetricUnit.Count, count('node-failed'));
   metrics.addMetric('UnreachableNodes', MetricUnit.Count, count('node-unreachable'));
+  metrics.addMetric('CredentialsRefreshed', MetricUnit.Count, refreshed ? 1 : 0);
   for (const severity of ['critical', 'warning', 'info'] as const) {
     metrics.addMetric(
       `Findings_${severity}`,

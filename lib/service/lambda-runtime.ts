@@ -20,6 +20,7 @@ export function parseSecret(secret: string | undefined): Credentials {
   try {
     parsed = JSON.parse(trimmed);
   } catch {
+    // No `cause` on purpose: JSON.parse's message quotes the text it could not parse, the secret.
     throw new SecretFormatError('the cluster secret looks like JSON but does not parse');
   }
   const { username, password } = parsed as Record<string, unknown>;

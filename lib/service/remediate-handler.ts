@@ -1,39 +1,65 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { readFunctionEnv } from '../config/function-env';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CHECK_SUCCEEDED_METRIC, KEYS_LOST_METRIC, readFunctionEnv } from '../config/function-env';
 import type { RemediationLock } from '../guard/lock';
 import { DEFAULT_BUDGET } from '../guard/types';
-import { renderCheckerFailure, renderRemediation } from '../notify/render';
+import { renderRemediation } from '../notify/render';
 import type { MessageSink } from '../notify/types';
-import { type FixResult, fixCluster } from '../remediate/fix';
+import { type ActionResult, type FixResult, fixCluster } from '../remediate/fix';
 import { DEFAULT_SETTINGS } from '../remedies/types';
+import type { FailureRecord, StateStore } from '../state/types';
+import { formatRanges } from '../topology/slots';
+import { parseEvent, remediationEventSchema } from './events';
+import { reportingFailures } from './failure-report';
 import { type Credentials, observeOptionsFrom } from './lambda-runtime';
 
 export interface RemediateHandlerDeps {
   env: NodeJS.ProcessEnv;
-  credentials: (secretArn: string) => Promise<Credentials>;
+  credentials: (secretArn: string, options?: { fresh?: boolean }) => Promise<Credentials>;
   lock: (tableName: string, cluster: string) => RemediationLock;
   sink: (topicArn: string) => MessageSink;
+  state: (tableName: string) => StateStore;
   /** Remedy history, kept beside the state. */
   record: (tableName: string, cluster: string, at: string, action: Record<string, unknown>) => Promise<void>;
   logger: Logger;
+  metrics: Metrics;
+  /** Epoch ms by which the run must have stopped (the Lambda's time left, less a margin for the report). */
+  deadlineAt?: () => number | undefined;
+  now?: () => Date;
 }
 
-export interface RemediationEvent {
-  cluster: string;
-}
+/** Actions that change nothing and say the same thing run after run: notified once per change. */
+const QUIET: ReadonlySet<ActionResult['status']> = new Set(['refused', 'escalated', 'unavailable', 'skipped']);
+
+/** What a refusal or escalation said, so the same verdict is not mailed again. */
+const noticeOf = (a: ActionResult) =>
+  [a.status, a.guard ?? '-', a.subCase, formatRanges(a.slots), a.nodes.join(',')].join('|');
 
 /**
  * The remediation Lambda's logic: it trusts no snapshot it is handed and re-observes the cluster
  * itself, plans under the guards with the cluster's mode and allow-list, applies behind the lock,
- * and publishes one audit message per action that was applied, failed, refused or unavailable.
+ * records each action in the history, and then publishes: every action applied or failed, and each
+ * refusal or escalation once per change of what it says.
  */
 export function makeRemediateHandler(deps: RemediateHandlerDeps) {
-  return async (event: RemediationEvent): Promise<FixResult> => {
+  const memory = new Map<string, FailureRecord>();
+  const now = deps.now ?? (() => new Date());
+  return async (event: unknown): Promise<FixResult> => {
     const env = readFunctionEnv(deps.env);
+    const state = deps.state(env.tableName);
     const sink = deps.sink(env.topicArn);
-    try {
-      if (event?.cluster !== env.cluster)
-        throw new Error(`event for ${String(event?.cluster)} reached the function of ${env.cluster}`);
+    const context = {
+      cluster: env.cluster,
+      role: 'remediation' as const,
+      state,
+      sink,
+      logger: deps.logger,
+      now,
+      nightly: false,
+      memory,
+    };
+    return reportingFailures(context, async () => {
+      parseEvent(remediationEventSchema, event, env.cluster);
       const credentials = await deps.credentials(env.secretArn);
       const result = await fixCluster(env.seeds, {
         observe: observeOptionsFrom(env, credentials),
@@ -46,25 +72,59 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
         },
         lock: () => deps.lock(env.tableName, env.cluster),
         log: (line) => deps.logger.info(line, { cluster: env.cluster }),
+        deadlineAt: deps.deadlineAt?.(),
       });
-      const at = new Date().toISOString();
+      const at = now().toISOString();
+      const notices = await state.loadNotices(env.cluster);
+      const next: Record<string, string> = {};
       for (const action of result.actions) {
-        // "would apply" in dry-run is the plan, not an event worth a message per action.
-        if (action.status === 'skipped') continue;
-        await sink.publish(renderRemediation(env.cluster, action, result.after));
+        const said = noticeOf(action);
+        if (QUIET.has(action.status)) next[action.key] = said;
+        if (QUIET.has(action.status) && notices[action.key] === said) continue;
+        // "Would apply" in dry-run is the check's plan message, not an audit event.
+        if (action.status === 'skipped' && action.guard === 'mode') continue;
+        // The history first: a run that dies while publishing still leaves its audit trail.
         await deps.record(env.tableName, env.cluster, at, { ...action });
+        await sink.publish(renderRemediation(env.cluster, action, result.after));
       }
+      await state.saveNotices(env.cluster, next);
+      emitMetrics(deps.metrics, env.cluster, result);
       deps.logger.info('remediation done', {
         cluster: env.cluster,
         actions: result.actions.map((a) => `${a.key}:${a.status}`),
         status: result.after.status,
       });
       return result;
-    } catch (error) {
-      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      deps.logger.error('remediation failed', { cluster: env.cluster, error: text });
-      await sink.publish(renderCheckerFailure(env.cluster, 'remediation run', text));
-      throw error;
-    }
+    });
   };
+}
+
+const sum = (counts: Record<string, number> | undefined) =>
+  Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
+
+/** Keys the touched slots lost during an action (before minus after, never negative). */
+export function keysLost(action: ActionResult): number {
+  if (!action.keysBefore || !action.keysAfter) return 0;
+  return Math.max(0, sum(action.keysBefore) - sum(action.keysAfter));
+}
+
+/** Remediation metrics with the same `{cluster}` dimension as the check's; an alarm watches KeysLost. */
+function emitMetrics(metrics: Metrics, cluster: string, result: FixResult): void {
+  metrics.clearDefaultDimensions();
+  metrics.addDimension(CHECK_SUCCEEDED_METRIC.dimension, cluster);
+  const count = (status: ActionResult['status']) => result.actions.filter((a) => a.status === status).length;
+  metrics.addMetric('ActionsApplied', MetricUnit.Count, count('applied'));
+  metrics.addMetric('ActionsRefused', MetricUnit.Count, count('refused') + count('unavailable'));
+  metrics.addMetric('ActionsFailed', MetricUnit.Count, count('failed'));
+  metrics.addMetric(
+    'KeysMoved',
+    MetricUnit.Count,
+    result.actions.reduce((n, a) => n + (a.keysMoved ?? 0), 0),
+  );
+  metrics.addMetric(
+    KEYS_LOST_METRIC,
+    MetricUnit.Count,
+    result.actions.reduce((n, a) => n + keysLost(a), 0),
+  );
+  metrics.publishStoredMetrics();
 }

@@ -1,7 +1,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { LAMBDA_LIMIT_S } from '../config/time-budget';
 import type { RemediationLock } from '../guard/lock';
-import { type ClusterState, emptyState, type StateStore } from './types';
+import {
+  type ClusterState,
+  clusterStateSchema,
+  emptyState,
+  type FailureRecord,
+  type FunctionRole,
+  failureRecordSchema,
+  noticesSchema,
+  parseStored,
+  type StateStore,
+} from './types';
 
 const DAY_S = 86_400;
 const epochSeconds = (ms = Date.now()) => Math.floor(ms / 1000);
@@ -20,7 +31,9 @@ export class DynamoStateStore implements StateStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: { pk: cluster, sk: 'state' }, ConsistentRead: true }),
     );
-    return (Item?.state as ClusterState | undefined) ?? emptyState();
+    return Item?.state === undefined
+      ? emptyState()
+      : parseStored(clusterStateSchema, Item.state, `${this.table} ${cluster}/state`);
   }
 
   async save(cluster: string, state: ClusterState): Promise<void> {
@@ -28,6 +41,52 @@ export class DynamoStateStore implements StateStore {
       new PutCommand({
         TableName: this.table,
         Item: { pk: cluster, sk: 'state', state, expiresAt: epochSeconds() + 30 * DAY_S },
+      }),
+    );
+  }
+
+  /** Under `sk = failure#<role>`, so a failure record never touches the run state it may not be able to read. */
+  async loadFailure(cluster: string, role: FunctionRole): Promise<FailureRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: cluster, sk: `failure#${role}` },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.record === undefined
+      ? undefined
+      : parseStored(failureRecordSchema, Item.record, `${this.table} ${cluster}/failure#${role}`);
+  }
+
+  async saveFailure(cluster: string, role: FunctionRole, record: FailureRecord | undefined): Promise<void> {
+    const Key = { pk: cluster, sk: `failure#${role}` };
+    if (!record) {
+      await this.client.send(new DeleteCommand({ TableName: this.table, Key }));
+      return;
+    }
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...Key, record, expiresAt: epochSeconds() + 30 * DAY_S },
+      }),
+    );
+  }
+
+  async loadNotices(cluster: string): Promise<Record<string, string>> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: cluster, sk: 'notices' }, ConsistentRead: true }),
+    );
+    return Item?.notices === undefined
+      ? {}
+      : parseStored(noticesSchema, Item.notices, `${this.table} ${cluster}/notices`);
+  }
+
+  async saveNotices(cluster: string, notices: Record<string, string>): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: cluster, sk: 'notices', notices, expiresAt: epochSeconds() + 30 * DAY_S },
       }),
     );
   }
@@ -50,8 +109,8 @@ export class DynamoStateStore implements StateStore {
 
 /**
  * Single flight across Lambda invocations: a conditional put that succeeds only when no unexpired
- * lock exists. The lease outlives the remediation function's timeout, so a crashed run's lock
- * expires by itself; release deletes only our own lock.
+ * lock exists. The lease outlives the remediation function's timeout by a minute, so a crashed run's
+ * lock expires by itself; release deletes only our own lock.
  */
 export class DynamoLock implements RemediationLock {
   constructor(
@@ -59,7 +118,8 @@ export class DynamoLock implements RemediationLock {
     private readonly table: string,
     private readonly cluster: string,
     private readonly owner: string,
-    private readonly leaseMs = 20 * 60_000,
+    // Just past the Lambda limit: a run that dies anyway blocks the next one a minute, not twenty.
+    private readonly leaseMs = (LAMBDA_LIMIT_S + 60) * 1000,
   ) {}
 
   private get key() {

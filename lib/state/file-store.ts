@@ -1,27 +1,71 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ClusterState, emptyState, type StateStore } from './types';
+import {
+  type ClusterState,
+  clusterStateSchema,
+  emptyState,
+  type FailureRecord,
+  type FunctionRole,
+  failureRecordSchema,
+  noticesSchema,
+  parseStored,
+  type StateStore,
+} from './types';
 
-/** Local state: one JSON file per cluster, written atomically (write then rename). */
+/** Local state: one JSON file per cluster (and one per failing function), written atomically. */
 export class FileStateStore implements StateStore {
   constructor(private readonly dir: string) {}
 
-  private path(cluster: string): string {
-    return join(this.dir, `${cluster.replace(/[^a-zA-Z0-9_.-]/g, '_')}.state.json`);
+  private path(cluster: string, suffix = 'state'): string {
+    return join(this.dir, `${cluster.replace(/[^a-zA-Z0-9_.-]/g, '_')}.${suffix}.json`);
   }
 
   async load(cluster: string): Promise<ClusterState> {
-    try {
-      return JSON.parse(readFileSync(this.path(cluster), 'utf8')) as ClusterState;
-    } catch {
-      return emptyState();
-    }
+    const value = this.read(this.path(cluster));
+    return value === undefined ? emptyState() : parseStored(clusterStateSchema, value, this.path(cluster));
   }
 
   async save(cluster: string, state: ClusterState): Promise<void> {
+    this.write(this.path(cluster), state);
+  }
+
+  async loadFailure(cluster: string, role: FunctionRole): Promise<FailureRecord | undefined> {
+    const path = this.path(cluster, `${role}-failure`);
+    const value = this.read(path);
+    return value === undefined ? undefined : parseStored(failureRecordSchema, value, path);
+  }
+
+  async saveFailure(cluster: string, role: FunctionRole, record: FailureRecord | undefined): Promise<void> {
+    const path = this.path(cluster, `${role}-failure`);
+    if (record) this.write(path, record);
+    else rmSync(path, { force: true });
+  }
+
+  async loadNotices(cluster: string): Promise<Record<string, string>> {
+    const path = this.path(cluster, 'notices');
+    const value = this.read(path);
+    return value === undefined ? {} : parseStored(noticesSchema, value, path);
+  }
+
+  async saveNotices(cluster: string, notices: Record<string, string>): Promise<void> {
+    this.write(this.path(cluster, 'notices'), notices);
+  }
+
+  /** The parsed JSON of a file, undefined when there is none. */
+  private read(path: string): unknown {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return JSON.parse(text);
+  }
+
+  private write(path: string, value: unknown): void {
     mkdirSync(this.dir, { recursive: true });
-    const path = this.path(cluster);
-    writeFileSync(`${path}.tmp`, JSON.stringify(state, null, 2));
+    writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 2));
     renameSync(`${path}.tmp`, path);
   }
 }

@@ -1,27 +1,73 @@
-import type { Severity } from '../checks/types';
+import { z } from 'zod';
+
+const severity = z.enum(['critical', 'warning', 'info']);
 
 /** What one open problem looked like when it was last notified. */
-export interface OpenProblem {
-  id: string;
-  severity: Severity;
-  summary: string;
-  firstSeen: string;
-  lastSeen: string;
-}
+const openProblemSchema = z.object({
+  id: z.string(),
+  severity,
+  summary: z.string(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+});
+export type OpenProblem = z.infer<typeof openProblemSchema>;
 
-/** What scheduled runs of one cluster remember between runs. */
-export interface ClusterState {
+/**
+ * What scheduled runs of one cluster remember between runs. Stored state is parsed, never cast: an
+ * item written by an older or newer version that does not fit is a {@link StateFormatError}.
+ */
+export const clusterStateSchema = z.object({
   /** fingerprint -> open problem already notified. */
-  open: Record<string, OpenProblem>;
+  open: z.record(z.string(), openProblemSchema),
   /** Whether the last run could observe the cluster at all (checker-error is sent once per outage). */
-  lastStatus?: string;
-  lastRunAt?: string;
-  lastDigestAt?: string;
-}
+  lastStatus: z.string().optional(),
+  lastRunAt: z.string().optional(),
+  lastDigestAt: z.string().optional(),
+  /** The last run's candidate remediation actions: key -> fingerprint (guard 2 across runs). */
+  planned: z.record(z.string(), z.string()).optional(),
+  /** The part of the plan last notified (would apply, refused, escalated), so it is sent once per change. */
+  planNotice: z.string().optional(),
+});
+export type ClusterState = z.infer<typeof clusterStateSchema>;
 
 export const emptyState = (): ClusterState => ({ open: {} });
+
+/** Which function of a cluster a health record is about. */
+export type FunctionRole = 'check' | 'remediation';
+
+/** A function that has been failing since `failingSince`: notified once, reminded nightly. */
+export const failureRecordSchema = z.object({
+  failingSince: z.string(),
+  lastError: z.string(),
+  failures: z.number().int().nonnegative(),
+  lastReminderAt: z.string().optional(),
+});
+export type FailureRecord = z.infer<typeof failureRecordSchema>;
+
+/** Stored state that does not match its schema. */
+export class StateFormatError extends Error {
+  override readonly name = 'StateFormatError';
+}
+
+/** Parses what a store read (`unknown`); `where` names the item in the error. */
+export function parseStored<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new StateFormatError(
+    `${where}: stored state does not match its schema: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    { cause: result.error },
+  );
+}
 
 export interface StateStore {
   load(cluster: string): Promise<ClusterState>;
   save(cluster: string, state: ClusterState): Promise<void>;
+  /** The failure record of one of the cluster's functions, undefined while it succeeds. */
+  loadFailure(cluster: string, role: FunctionRole): Promise<FailureRecord | undefined>;
+  saveFailure(cluster: string, role: FunctionRole, record: FailureRecord | undefined): Promise<void>;
+  /** Remediation outcomes already notified (refusals, escalations): action key -> what was said. */
+  loadNotices(cluster: string): Promise<Record<string, string>>;
+  saveNotices(cluster: string, notices: Record<string, string>): Promise<void>;
 }
+
+export const noticesSchema = z.record(z.string(), z.string());

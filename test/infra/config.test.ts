@@ -139,6 +139,19 @@ describe('a bad configuration file', () => {
       'clusters[0].remediation.settleMs: expected at least 1000',
     ],
     [
+      'a remediation run whose worst case does not fit the Lambda limit',
+      (c) => {
+        c.clusters[0].remediation.settleMs = 600_000;
+        c.timeoutMs = 60_000;
+      },
+      "clusters[0].remediation.settleMs: the remediation run's worst case is 1110 s",
+    ],
+    [
+      'a KMS alias instead of a key ARN',
+      (c) => (c.clusters[0].secretKmsKeyArn = 'arn:aws:kms:eu-west-3:123456789012:alias/redis'),
+      'clusters[0].secretKmsKeyArn: expected a KMS key ARN',
+    ],
+    [
       'a number that is not E.164',
       (c) => (c.clusters[0].notify.sms = ['0612345678']),
       'clusters[0].notify.sms[0]: expected an E.164 phone number',

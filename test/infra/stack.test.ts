@@ -82,6 +82,20 @@ function expectedStatements(monitored: MonitoredCluster, role: 'check' | 'remedi
       },
     },
   ];
+  // Invocations that failed for good go to the dead-letter queue (the on-failure destination).
+  statements.push({
+    Effect: 'Allow',
+    Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+    Resource: resolve(stack.deadLetters.queue.queueArn),
+  });
+  // A customer-managed key for the secret: decrypt with it, and only through Secrets Manager.
+  if (cluster.secretKmsKeyArn)
+    statements.push({
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: cluster.secretKmsKeyArn,
+      Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } },
+    });
   if (role === 'check')
     statements.push({
       Effect: 'Allow',
@@ -144,7 +158,7 @@ describe('cluster functions', () => {
     expect(remediationEnv).not.toHaveProperty(FUNCTION_ENV.remediationFunction);
   });
 
-  it('give remediation reserved concurrency 1 and no retries; checks none and two', () => {
+  it('give remediation reserved concurrency 1 and no retries; checks no reservation and no retries (the next tick is the retry)', () => {
     for (const monitored of stack.clusters) {
       expect(functionProps(monitored.remediation.function).ReservedConcurrentExecutions).toBe(1);
       expect(functionProps(monitored.check.function)).not.toHaveProperty('ReservedConcurrentExecutions');
@@ -155,8 +169,23 @@ describe('cluster functions', () => {
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: resolve(clusterNamed('orders-cache').check.function.functionName),
-      MaximumRetryAttempts: 2,
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
     });
+  });
+
+  it('send invocations that failed for good to the dead-letter queue, and fit the Lambda limit', () => {
+    for (const monitored of stack.clusters) {
+      for (const fn of [monitored.check.function, monitored.remediation.function]) {
+        template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+          FunctionName: resolve(fn.functionName),
+          DestinationConfig: { OnFailure: { Destination: resolve(stack.deadLetters.queue.queueArn) } },
+        });
+      }
+      expect(functionProps(monitored.remediation.function).Timeout).toBe(900);
+      // timeoutMs 10 s: two observations (the second after re-reading a rotated secret) and 60 s.
+      expect(functionProps(monitored.check.function).Timeout).toBe(80);
+    }
   });
 
   it('write to log groups of their own, kept three months', () => {
@@ -347,9 +376,12 @@ describe('alert topic', () => {
   });
 
   it('subscribes each address once; SMS only for critical findings, email unfiltered by severity', () => {
-    const subscriptions = template.findResources('AWS::SNS::Subscription');
+    const alerts = JSON.stringify(resolve(stack.alerts.topic.topicArn));
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).filter(
+      (s) => JSON.stringify(s.Properties.TopicArn) === alerts,
+    );
     const byEndpoint: Record<string, Record<string, unknown>> = Object.fromEntries(
-      Object.values(subscriptions).map((s) => [s.Properties.Endpoint, s.Properties]),
+      subscriptions.map((s) => [s.Properties.Endpoint, s.Properties]),
     );
     expect(Object.keys(byEndpoint).sort()).toEqual([
       '+33612345678',
@@ -395,30 +427,56 @@ describe('state table', () => {
 
 describe('checker alarms', () => {
   const topicRef = () => [resolve(stack.alerts.topic.topicArn)];
+  const bothRefs = () => [resolve(stack.alerts.topic.topicArn), resolve(stack.alerts.pager.topicArn)];
 
-  it('alarm when a cluster has had no successful check for 26 hours, missing data breaching', () => {
+  it("say a cluster's checker is dead after a window from its own schedule, page, and say when it clears", () => {
+    // orders-cache runs every 5 minutes: three empty 5-minute periods. sessions is nightly only: 26 h.
+    const expected = { 'orders-cache': { Period: 300, periods: 3 }, sessions: { Period: 3600, periods: 26 } };
     for (const monitored of stack.clusters) {
+      const { Period, periods } = expected[monitored.name as keyof typeof expected];
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `ClusterDoctor-${monitored.name}-no-successful-check`,
+        AlarmName: `ClusterDoctor-${monitored.name}.no-successful-check`,
         Namespace: CHECK_SUCCEEDED_METRIC.namespace,
         MetricName: CHECK_SUCCEEDED_METRIC.name,
         Dimensions: [{ Name: CHECK_SUCCEEDED_METRIC.dimension, Value: monitored.name }],
         Statistic: 'Sum',
-        Period: 3600,
-        EvaluationPeriods: 26,
-        DatapointsToAlarm: 26,
+        Period,
+        EvaluationPeriods: periods,
+        DatapointsToAlarm: periods,
         ComparisonOperator: 'LessThanThreshold',
         Threshold: 1,
         TreatMissingData: 'breaching',
-        AlarmActions: topicRef(),
+        AlarmActions: bothRefs(),
+        OKActions: bothRefs(),
+      });
+    }
+  });
+
+  it('page when a remedy loses keys', () => {
+    for (const monitored of stack.clusters) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `ClusterDoctor-${monitored.name}.keys-lost`,
+        Namespace: CHECK_SUCCEEDED_METRIC.namespace,
+        MetricName: 'KeysLost',
+        Dimensions: [{ Name: CHECK_SUCCEEDED_METRIC.dimension, Value: monitored.name }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: bothRefs(),
+        OKActions: bothRefs(),
       });
     }
   });
 
   it('keep within what CloudWatch accepts: period x evaluation periods at most 7 days (1 day under 1 h)', () => {
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
-      const { Period, EvaluationPeriods } = alarm.Properties as { Period: number; EvaluationPeriods: number };
-      expect(Period * EvaluationPeriods).toBeLessThanOrEqual(Period >= 3600 ? 7 * 86400 : 86400);
+      const { Period, EvaluationPeriods, Metrics } = alarm.Properties as {
+        Period?: number;
+        EvaluationPeriods: number;
+        Metrics?: { MetricStat?: { Period: number } }[];
+      };
+      const period = Period ?? Metrics?.find((m) => m.MetricStat)?.MetricStat?.Period ?? 0;
+      expect(period * EvaluationPeriods).toBeLessThanOrEqual(period >= 3600 ? 7 * 86400 : 86400);
     }
   });
 
@@ -434,8 +492,36 @@ describe('checker alarms', () => {
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
           TreatMissingData: 'notBreaching',
           AlarmActions: topicRef(),
+          OKActions: topicRef(),
         });
       }
+    }
+  });
+
+  it('alarm on throttled invocations and dropped asynchronous events of both functions', () => {
+    for (const monitored of stack.clusters) {
+      const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+        (a) => a.Properties.AlarmName === `ClusterDoctor-${monitored.name}-throttled-or-dropped`,
+      );
+      const metrics = (alarm?.Properties.Metrics ?? []) as {
+        Id: string;
+        Expression?: string;
+        MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: unknown }[] } };
+      }[];
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe('ct + rt + cd + rd');
+      const watched = metrics
+        .filter((m) => m.MetricStat)
+        .map((m) => [m.MetricStat?.Metric.MetricName, m.MetricStat?.Metric.Dimensions[0]?.Value]);
+      const check = resolve(monitored.check.function.functionName);
+      const remediation = resolve(monitored.remediation.function.functionName);
+      expect(watched).toEqual(
+        expect.arrayContaining([
+          ['Throttles', check],
+          ['Throttles', remediation],
+          ['AsyncEventsDropped', check],
+          ['AsyncEventsDropped', remediation],
+        ]),
+      );
     }
   });
 
@@ -445,16 +531,32 @@ describe('checker alarms', () => {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: resolve(stack.deadLetters.queue.queueName) }],
       AlarmActions: topicRef(),
+      OKActions: topicRef(),
     });
   });
 
-  it('send every alarm to the topic, under names the topic policy admits', () => {
+  it('send every alarm to the topic (the paging ones to the pager too), under names the topic policies admit', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(config.clusters.length * 3 + 1);
+    expect(alarms).toHaveLength(config.clusters.length * 5 + 1);
     for (const alarm of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual(topicRef());
-      expect(alarm.Properties.AlarmName).toMatch(/^ClusterDoctor-/);
+      const name = String(alarm.Properties.AlarmName);
+      expect(name).toMatch(/^ClusterDoctor-/);
+      const pages = /\.(no-successful-check|keys-lost)$/.test(name);
+      expect(alarm.Properties.AlarmActions).toEqual(pages ? bothRefs() : topicRef());
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
     }
+  });
+
+  it("route the pager to each phone by its clusters' alarm names (CloudWatch sets no attributes)", () => {
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).filter(
+      (s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify(resolve(stack.alerts.pager.topicArn)),
+    );
+    expect(subscriptions.map((s) => s.Properties.Protocol)).toEqual(['sms']);
+    expect(subscriptions[0]?.Properties).toMatchObject({
+      Endpoint: '+33612345678',
+      FilterPolicyScope: 'MessageBody',
+      FilterPolicy: { AlarmName: [{ prefix: 'ClusterDoctor-orders-cache.' }] },
+    });
   });
 });
 

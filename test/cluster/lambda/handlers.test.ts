@@ -62,6 +62,9 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       expect(msg?.sms).toContain('slots-uncovered');
       expect(msg?.email).toContain('16000-16383');
       expect(msg?.email).toContain('CLUSTER SETSLOT 500 STABLE');
+      // The cluster at a glance: shards, and the slot map with slot 500 open and 16000-16383 uncovered.
+      expect(msg?.email).toContain('shards (3 master(s)):');
+      expect(msg?.email).toContain(`[#o${'#'.repeat(60)}..]`);
       expect(JSON.parse(msg?.default ?? '{}').report.status).toBe('critical');
       expect(JSON.stringify(aws.published())).not.toContain(PASSWORD);
       expect(aws.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
@@ -74,9 +77,14 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       expect(metric.cluster).toBe('orders-cache');
       expect(metric.OpenSlots).toBe(1);
 
-      // Second run: the same findings, nothing new.
+      // Second run: the same findings, nothing new; the problems persisted, so dry-run mails the plan once.
       await check({ cluster: 'orders-cache', kind: 'frequent' });
-      expect(aws.published()).toHaveLength(1);
+      const plan = aws.published().slice(1).map(decode);
+      expect(plan.map((m) => [m.kind, m.severity])).toEqual([['remediation', 'info']]);
+      expect(plan[0]?.email).toContain('[WOULD APPLY] assign-uncovered-slots');
+      expect(plan[0]?.email).toContain('[WOULD APPLY] stabilize-open-slot');
+      await check({ cluster: 'orders-cache', kind: 'frequent' });
+      expect(aws.published()).toHaveLength(2);
 
       // Auto mode: remediation is invoked asynchronously with the cluster name.
       Object.assign(process.env, { REMEDIATION_MODE: 'auto' });
@@ -93,7 +101,7 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       // The remediation handler re-observes, applies under the guards and audits every action.
       const fixed = await remediate({ cluster: 'orders-cache' });
       expect(fixed.actions.map((x) => x.status)).toEqual(['applied', 'applied']);
-      const audits = aws.published().slice(1).map(decode);
+      const audits = aws.published().slice(2).map(decode);
       expect(audits.map((m) => m.kind)).toEqual(['remediation', 'remediation']);
       expect([...aws.table.keys()].filter((k) => k.startsWith('orders-cache#history'))).toHaveLength(2);
       expect([...aws.table.keys()].some((k) => k.startsWith('orders-cache#lock'))).toBe(false);
@@ -103,15 +111,52 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       // message; a nightly run: the digest.
       await checkUntil(cluster, (r) => r.status === 'ok');
       await check({ cluster: 'orders-cache', kind: 'frequent' });
-      const resolved = aws.published().slice(3).map(decode);
+      const resolved = aws.published().slice(4).map(decode);
       expect(
         resolved.map((m) => [m.kind, m.severity]),
         JSON.stringify(resolved.map((m) => m.subject)),
       ).toEqual([['resolved', 'info']]);
       await check({ cluster: 'orders-cache', kind: 'nightly' });
-      const digest = aws.published().slice(4).map(decode);
+      const digest = aws.published().slice(5).map(decode);
       expect(digest.map((m) => m.kind)).toEqual(['digest']);
       expect(digest[0]?.subject).toMatch(/all clear/);
+    });
+  });
+
+  it('remediation refused by a held lock: mailed once, not again on the next run; metrics say refused', async () => {
+    await withCluster({ password: PASSWORD, replicasPerMaster: 0 }, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await faults.openSlot(700, a, b);
+      Object.assign(process.env, env([cluster.seeds[0] as string], 'auto'), { REMEDIATION_SETTLE_MS: '100' });
+      const { handler: remediate } = await import('../../../functions/remediate');
+      aws.table.set('orders-cache#lock|lock', {
+        pk: 'orders-cache#lock',
+        sk: 'lock',
+        owner: 'another-run',
+        acquiredAt: new Date().toISOString(),
+        expiresAt: Math.floor(Date.now() / 1000) + 600,
+      });
+      try {
+        aws.sns.resetHistory();
+        stdout = [];
+        const first = await remediate({ cluster: 'orders-cache' });
+        expect(first.actions.map((x) => [x.status, x.guard])).toEqual([['refused', 'lock']]);
+        const sent = aws.published().map(decode);
+        expect(sent.map((m) => [m.kind, m.severity])).toEqual([['remediation', 'info']]);
+        expect(sent[0]?.email).toContain('another remediation run holds the lock');
+        const emf = stdout
+          .map((x) => x.trim())
+          .filter((x) => x.startsWith('{') && x.includes('ActionsRefused'));
+        expect(JSON.parse(emf[0] as string)).toMatchObject({
+          ActionsRefused: 1,
+          ActionsApplied: 0,
+          KeysLost: 0,
+        });
+        await remediate({ cluster: 'orders-cache' });
+        expect(aws.published()).toHaveLength(1);
+      } finally {
+        aws.table.delete('orders-cache#lock|lock');
+      }
     });
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HarnessNode } from '../../../lib/harness';
 import type { OutboundMessage } from '../../../lib/notify/types';
+import type { RemedyId } from '../../../lib/remedies/ids';
 import { scheduledCheck } from '../../../lib/service/scheduled-check';
 import { FileStateStore } from '../../../lib/state/file-store';
 import { withCluster } from '../../support/cluster';
@@ -21,9 +22,9 @@ describe('the scheduled check starts remediation only for a problem that persist
           sink: { publish: async (m: OutboundMessage) => void published.push(m) },
           startRemediation: async (name: string) => void started.push(name),
         };
-        const run = () =>
+        const run = (allow: RemedyId[] = ['stabilize-open-slot']) =>
           scheduledCheck(
-            { cluster: 'c1', seeds: [a.address], kind: 'frequent', observe: {}, remediation: 'auto' },
+            { cluster: 'c1', seeds: [a.address], kind: 'frequent', observe: {}, remediation: 'auto', allow },
             deps,
           );
 
@@ -36,6 +37,13 @@ describe('the scheduled check starts remediation only for a problem that persist
         expect(firstSight.report.findings.map((f) => f.id)).toContain('slot-open');
         expect(firstSight.remediationStarted).toBe(false);
         expect(published.slice(before).map((m) => [m.kind, m.severity])).toEqual([['finding', 'warning']]);
+        // Persisted, but the allow-list refuses the remedy: the plan could apply nothing, so no run
+        // starts; the refusal is mailed once, and not again on the next run.
+        const refused = await run([]);
+        expect(refused.remediationStarted).toBe(false);
+        expect(refused.messages.map((m) => m.kind)).toEqual(['remediation']);
+        expect(refused.messages[0]?.email).toContain('[REFUSED] stabilize-open-slot');
+        expect((await run([])).messages).toEqual([]);
         const again = await run();
         expect(again.remediationStarted).toBe(true);
         expect(started).toEqual(['c1']);

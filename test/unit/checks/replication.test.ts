@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { masterWithoutReplica } from '../../../lib/checks/master-without-replica';
 import { replicaLagging } from '../../../lib/checks/replica-lagging';
 import { replicaLinkDown } from '../../../lib/checks/replica-link-down';
 import { buildSnapshot, type ClusterSpec, healthySpec, nodeId } from './build';
@@ -89,5 +90,28 @@ describe('replica-link-down', () => {
     expect(finding?.severity).toBe('warning');
     expect(finding?.nodes).toEqual(['127.0.0.1:7004', '127.0.0.1:7001']);
     expect(finding?.summary).toContain('down for 120 s');
+  });
+});
+
+describe('replica-link-down and master-without-replica: a first sync is a transition', () => {
+  it('a replica waiting for its first sync is info with its bound, never "-1 s"', () => {
+    const spec = healthySpec();
+    const snapshot = buildSnapshot({
+      ...spec,
+      info: {
+        e: 'master_link_status:down\r\nmaster_link_down_since_seconds:-1\r\nmaster_sync_in_progress:0',
+        b: 'slave0:ip=127.0.0.1,port=7004,state=wait_bgsave,offset=0,lag=0',
+      },
+    });
+    const [finding] = replicaLinkDown.run(snapshot);
+    expect(finding?.severity).toBe('info');
+    expect(finding?.summary).toContain(
+      'waiting for its first sync from 127.0.0.1:7001 (master says state=wait_bgsave)',
+    );
+    expect(finding?.summary).not.toContain('-1');
+    expect(finding?.evidence.transition).toEqual({ state: 'first sync', boundSeconds: 120 });
+    const [orphan] = masterWithoutReplica.run(snapshot);
+    expect(orphan?.severity).toBe('info');
+    expect(orphan?.evidence.transition).toEqual({ state: 'replica sync', boundSeconds: 120 });
   });
 });

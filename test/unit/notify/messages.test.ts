@@ -75,6 +75,11 @@ describe('diffReport + renderChanges', () => {
     expect(renderChanges(blind, changes).map((m) => m.kind)).toEqual(['checker-error']);
     expect(Object.keys(changes.next.open)).toHaveLength(2);
     expect(renderChanges(blind, diffReport(blind, changes.next, 'frequent'))).toEqual([]);
+    // Sight returns: one resolved message, the open problems as they are now.
+    const back = renderChanges(broken, diffReport(broken, changes.next, 'frequent'));
+    expect(back.map((m) => [m.kind, m.severity, m.subject])).toEqual([
+      ['resolved', 'info', 'cluster-doctor INFO prod-cache: can observe the cluster again'],
+    ]);
   });
 
   it('info findings are remembered but never sent on their own', () => {

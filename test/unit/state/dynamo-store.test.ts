@@ -7,6 +7,14 @@ import { DynamoLock, DynamoStateStore } from '../../../lib/state/dynamo-store';
 const ddb = mockClient(DynamoDBDocumentClient);
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 
+const problem = {
+  id: 'slot-open',
+  severity: 'warning',
+  summary: 'slot 300 is open',
+  firstSeen: '2026-12-01T10:00:00.000Z',
+  lastSeen: '2026-12-01T10:05:00.000Z',
+};
+
 describe('DynamoStateStore', () => {
   beforeEach(() => ddb.reset());
 
@@ -14,10 +22,15 @@ describe('DynamoStateStore', () => {
     ddb
       .on(GetCommand)
       .resolvesOnce({})
+      .resolvesOnce({ Item: { state: { open: { a: problem } } } })
       .resolvesOnce({ Item: { state: { open: { a: 1 } } } });
     const store = new DynamoStateStore(doc, 'state-table');
     expect(await store.load('prod-cache')).toEqual({ open: {} });
-    expect(await store.load('prod-cache')).toEqual({ open: { a: 1 } });
+    expect(await store.load('prod-cache')).toEqual({ open: { a: problem } });
+    // Stored state is parsed, not cast: an item that does not fit says where and what.
+    await expect(store.load('prod-cache')).rejects.toThrow(
+      /state-table prod-cache\/state: stored state does not match its schema: open\.a: /,
+    );
     expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toEqual({
       TableName: 'state-table',
       Key: { pk: 'prod-cache', sk: 'state' },

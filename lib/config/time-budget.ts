@@ -1,0 +1,34 @@
+/** The Lambda limit: a run still going at 900 s is killed, with no report and its lock held. */
+export const LAMBDA_LIMIT_S = 900;
+
+/**
+ * What one remediation run may take at worst, in seconds, before the runner's own deadline stops
+ * it: the settle wait, the observations (two before planning, the fresh one before the action, the
+ * one after it, the report's), one action (apply plus the 15 s verify window), the 15 s wait for
+ * gossip after it, and the margin kept for the report, the history, the messages and the lock.
+ * Later actions are never started past the deadline, so one action is the unit that must fit.
+ */
+export const REMEDIATION_BUDGET = {
+  observations: 5,
+  actionS: 120,
+  verifyS: 15,
+  settleReportS: 15,
+  reportMarginS: 60,
+} as const;
+
+export function remediationWorstCaseS(settleMs: number, timeoutMs: number): number {
+  const b = REMEDIATION_BUDGET;
+  return Math.ceil(
+    settleMs / 1000 +
+      (b.observations * timeoutMs) / 1000 +
+      b.actionS +
+      b.verifyS +
+      b.settleReportS +
+      b.reportMarginS,
+  );
+}
+
+/** The check function: one observation, a second one after reading a rotated secret again, 60 s for the rest. */
+export function checkWorstCaseS(timeoutMs: number): number {
+  return Math.ceil((2 * timeoutMs) / 1000) + 60;
+}
