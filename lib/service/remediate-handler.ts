@@ -29,7 +29,12 @@ export interface RemediateHandlerDeps {
 }
 
 /** Actions that change nothing and say the same thing run after run: notified once per change. */
-const QUIET: ReadonlySet<ActionResult['status']> = new Set(['refused', 'escalated', 'unavailable', 'skipped']);
+const QUIET: ReadonlySet<ActionResult['status']> = new Set([
+  'refused',
+  'escalated',
+  'unavailable',
+  'skipped',
+]);
 
 /** What a refusal or escalation said, so the same verdict is not mailed again. */
 const noticeOf = (a: ActionResult) =>
@@ -114,7 +119,11 @@ function emitMetrics(metrics: Metrics, cluster: string, result: FixResult): void
   metrics.addDimension(CHECK_SUCCEEDED_METRIC.dimension, cluster);
   const count = (status: ActionResult['status']) => result.actions.filter((a) => a.status === status).length;
   metrics.addMetric('ActionsApplied', MetricUnit.Count, count('applied'));
-  metrics.addMetric('ActionsRefused', MetricUnit.Count, count('refused') + count('unavailable'));
+  metrics.addMetric(
+    'ActionsRefused',
+    MetricUnit.Count,
+    count('refused') + count('escalated') + count('unavailable'),
+  );
   metrics.addMetric('ActionsFailed', MetricUnit.Count, count('failed'));
   metrics.addMetric(
     'KeysMoved',
