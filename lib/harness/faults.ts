@@ -1,5 +1,5 @@
 import type { HarnessNode, TestCluster } from './cluster';
-import { freePort } from './ports';
+import { freePortOutsideEphemeral } from './ports';
 
 /**
  * Ways production breaks a cluster, done with the same commands an interrupted reshard or an
@@ -152,7 +152,9 @@ export class Faults {
    * the node keeps a `handshake` entry for `cluster-node-timeout`. Returns the address it was sent to.
    */
   async meetNowhere(node: HarnessNode): Promise<string> {
-    const [port, busPort] = [await freePort(), await freePort()];
+    // Not from the range the harness starts servers on: a server another test starts there later
+    // would answer this node's handshake, and the two clusters would merge.
+    const [port, busPort] = [await freePortOutsideEphemeral(), await freePortOutsideEphemeral()];
     await node.process.command('CLUSTER', 'MEET', '127.0.0.1', port, busPort);
     return `127.0.0.1:${port}`;
   }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { candidateActions } from '../../lib/guard/plan';
 import { DEFAULT_BUDGET } from '../../lib/guard/types';
-import { type HarnessNode, keysInSlot, loadKeys } from '../../lib/harness';
+import { defaultServer, type HarnessNode, keysInSlot, loadKeys } from '../../lib/harness';
 import { observeCluster } from '../../lib/observe';
 import { DEFAULT_SETTINGS } from '../../lib/remedies/types';
 import { withCluster } from '../support/cluster';
@@ -11,8 +11,15 @@ const PASSWORD = 'runbook-Pa55word';
 const SLOT = 200;
 
 /** Runs one runbook line through a shell, as a person would paste it, with the password in REDISCLI_AUTH. */
-const shell = (line: string) =>
-  spawnSync('sh', ['-c', line], { encoding: 'utf8', env: { ...process.env, REDISCLI_AUTH: PASSWORD } });
+const shell = (line: string) => {
+  // The line names the cluster's own client (valkey-cli on Valkey): put the build's folder first.
+  const dir = defaultServer().dir;
+  const PATH = dir ? `${dir}:${process.env.PATH}` : process.env.PATH;
+  return spawnSync('sh', ['-c', line], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH, REDISCLI_AUTH: PASSWORD },
+  });
+};
 
 describe("the runbook's MIGRATE ... KEYS on a password cluster", () => {
   it('works as printed, with the password read from REDISCLI_AUTH and never written in the line', async () => {

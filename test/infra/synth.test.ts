@@ -15,7 +15,8 @@ function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, CDK_DISABLE_VERSION_CHECK: '1', ...extra };
 }
 
-describe('cdk synth', () => {
+// A synth bundles both handlers with esbuild: about 20 s alone, several times that on a busy machine.
+describe('cdk synth', { timeout: 240_000 }, () => {
   it('works offline from the example config, with no AWS credentials, and bundles both handlers', () => {
     const out = join(scratch, 'cdk.out');
     const config = join(scratch, 'clusters.json');

@@ -34,15 +34,17 @@ describe('config-disagreement, keys-in-unowned-slot, slots-imbalanced, epoch-col
       }
       await cluster.waitFor('a gives slots 100-101 to y', async () => (await ownerIn(a, 101)) === y.id);
       if (cluster.server.family === 'valkey') {
-        // Valkey 8.0.1 does not keep the stale view: the importing node x drops its IMPORTING mark
-        // and claims the slots itself with a bumped epoch, which then beats y's claim everywhere.
-        // The disagreement heals by itself (here with no key in those slots), and once every node
-        // agrees nothing is reported.
+        // Valkey 8.0.1 does not keep the stale view: the importing node x drops its IMPORTING mark,
+        // and x (with a bumped epoch) or y ends up owning the slots on every node: the disagreement
+        // heals by itself (here with no key in those slots), and once every node agrees nothing is
+        // reported. Which of the two wins varies from run to run.
         const healed = await checkUntil(cluster, (r) =>
           r.findings.every((f) => f.id !== 'config-disagreement' && f.id !== 'slot-open'),
         );
         expect(healed.findings.map((f) => f.id)).not.toContain('slots-uncovered');
-        for (const node of [a, x, y]) expect(await ownerIn(node, 100), node.address).toBe(x.id);
+        const owners = await Promise.all([a, x, y].map((node) => ownerIn(node, 100)));
+        expect(new Set(owners).size, JSON.stringify(owners)).toBe(1);
+        expect([x.id, y.id]).toContain(owners[0]);
         expect(String(await x.process.command('CLUSTER', 'NODES'))).not.toMatch(/\[10[01]-<-/);
         return;
       }
