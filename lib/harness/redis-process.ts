@@ -120,12 +120,20 @@ export class RedisProcess {
     args.push(...(options.extraArgs ?? []));
     const child = spawn((options.server ?? defaultServer()).server, args, { cwd: dir, stdio: 'ignore' });
     if (child.pid) recordPid(child.pid, dir);
+    // A binary that cannot be started is reported by waitReady (the process is not alive), not thrown
+    // from an event nobody listens to.
+    let spawnError: Error | undefined;
+    child.on('error', (error) => {
+      spawnError = error;
+    });
     const node = new RedisProcess(port, busPort, dir, child, options);
     try {
       await node.waitReady();
     } catch (error) {
       await node.stop();
-      throw error;
+      throw spawnError
+        ? new Error(`could not start ${node.server.server}: ${spawnError.message}`, { cause: spawnError })
+        : error;
     }
     return node;
   }

@@ -46,7 +46,9 @@ const isExecutable = (path: string): boolean => {
 const cache = new Map<string, ServerSpec>();
 
 /** Describes the server in `dir` (or on the PATH when `dir` is undefined) by asking it for its version. */
-export function serverAt(dir?: string): ServerSpec {
+export function serverAt(folder?: string): ServerSpec {
+  // Absolute: servers are spawned with their own data folder as working directory.
+  const dir = folder ? resolve(folder) : undefined;
   const key = dir ?? '';
   const known = cache.get(key);
   if (known) return known;
