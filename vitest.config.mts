@@ -31,6 +31,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/pool.ts'],
     projects: [
       {
         extends: true,
