@@ -24,11 +24,13 @@ if (!process.env.CLUSTER_DOCTOR_SERVERS_SAID) {
 
 export default defineConfig({
   test: {
-    // Cluster tests spend their time waiting for gossip, not computing: more workers than cores keeps
-    // the cores busy. Every wait in the tests is for a condition, so a busy machine is slower, not red.
-    maxWorkers: 4,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Cluster tests spend much of their time waiting for gossip, not computing: one worker more than
+    // cores keeps them busy. Every wait in the tests is for a condition, so a busy machine is slower,
+    // not red.
+    maxWorkers: 3,
+    // Fail-safes against a hang, not speed limits: a busy machine may take several times the usual.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     teardownTimeout: 30_000,
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/pool.ts'],

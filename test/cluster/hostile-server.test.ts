@@ -91,16 +91,18 @@ describe('hostile-server fixture', () => {
 });
 
 describe('a hostile "server" never hurts the checker', () => {
+  // The streaming servers get a deadline long enough (3 s per node) for the byte bound to be what
+  // stops them even on a busy machine: with a short one the per-node timeout may win the race.
   it.each([
-    ['garbage', /protocol: not speaking the Redis protocol/],
-    ['huge-bulk', /protocol: sent more than 8388608 bytes/],
-    ['endless', /protocol: sent more than 8388608 bytes/],
-    ['silent', /timeout: no answer in time/],
+    ['garbage', /protocol: not speaking the Redis protocol/, 3000],
+    ['huge-bulk', /protocol: sent more than 8388608 bytes/, 20_000],
+    ['endless', /protocol: sent more than 8388608 bytes/, 20_000],
+    ['silent', /timeout: no answer in time/, 3000],
   ] as const)(
     '%s: the node is unreachable with the cause named, and memory stays bounded',
-    async (behaviour, cause) => {
+    async (behaviour, cause, deadline) => {
       const server = await start(behaviour);
-      const run = await runBuilt(['check', server.address, '--json', '--timeout-ms', '3000']);
+      const run = await runBuilt(['check', server.address, '--json', '--timeout-ms', String(deadline)]);
       expect(run.status).toBe(3);
       const report = JSON.parse(run.stdout) as Report;
       expect(report.nodes).toEqual([expect.objectContaining({ address: server.address, reachable: false })]);

@@ -137,13 +137,13 @@ describe('slot range utilities', () => {
     expect(isSlot(16384)).toBe(false);
   });
 
-  it('handles the whole slot space quickly', () => {
+  // Speed is the bench's business (tests never fail on timing): this checks the whole slot space, in
+  // reverse and in 8192 single-slot pieces, gives the right answer.
+  it('handles the whole slot space, reversed and in single-slot pieces', () => {
     const every = Array.from({ length: 16384 }, (_, s) => s).reverse();
-    const started = performance.now();
     expect(rangesFromSlots(every)).toEqual([[0, 16383]]);
     const alternate = every.filter((s) => s % 2 === 0).map((s): SlotRange => [s, s]);
     expect(countSlots(subtractRanges([[0, 16383]], alternate))).toBe(8192);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 
