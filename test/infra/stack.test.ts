@@ -18,7 +18,7 @@ beforeAll(() => {
   ({ stack, config } = buildStack(fleetDeployment()));
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Resources;
-});
+}, 180_000);
 
 const ENI_ACTIONS = [
   'ec2:AssignPrivateIpAddresses',
