@@ -33,6 +33,16 @@ export const FUNCTION_ENV = {
 export const TLS_MODES = ['off', 'verify', 'insecure'] as const;
 export type TlsMode = (typeof TLS_MODES)[number];
 
+/**
+ * Names of a placement's functions, a convention `npm run smoke` relies on as much as the stack:
+ * `<stack>-<placement>-check` and `<stack>-<placement>-fix` (at most 64 characters: the config
+ * bounds stack and placement names).
+ */
+export const placementFunctionNames = (stackName: string, placement: string) => ({
+  check: `${stackName}-${placement}-check`,
+  remediation: `${stackName}-${placement}-fix`,
+});
+
 /** What a schedule sends the check function (EventBridge Scheduler target input). */
 export const CHECK_KINDS = ['nightly', 'frequent'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];

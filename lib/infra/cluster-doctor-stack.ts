@@ -52,7 +52,7 @@ export class ClusterDoctorStack extends Stack {
         new PlacementFunctions(this, placement.name, {
           placement,
           clusters: config.clusters.filter((cluster) => cluster.placement === placement.name),
-          functionNamePrefix: `${this.stackName}-`,
+          stackName: this.stackName,
           timeoutMs: config.timeoutMs,
           topic: this.alerts,
           table: this.state,

@@ -2,6 +2,7 @@ import { Annotations } from 'aws-cdk-lib';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { placementFunctionNames } from '../config/function-env';
 import type { ClusterConfig, PlacementConfig } from '../config/schema';
 import type { AlertTopic } from './alert-topic';
 import { CheckFunction } from './check-function';
@@ -13,20 +14,14 @@ export interface PlacementFunctionsProps {
   placement: PlacementConfig;
   /** The clusters placed here. */
   clusters: ClusterConfig[];
-  /** Function names start with it: `<prefix><placement>-check`, `<prefix><placement>-fix`. */
-  functionNamePrefix: string;
+  /** Function names start with it (lib/config/function-env.ts `placementFunctionNames`). */
+  stackName: string;
   timeoutMs: number;
   topic: AlertTopic;
   table: StateTable;
   deadLetterQueue: sqs.IQueue;
   scheduleGroup: scheduler.IScheduleGroup;
 }
-
-/** Function names of a placement, the convention `npm run smoke` relies on. */
-export const placementFunctionNames = (prefix: string, placement: string) => ({
-  check: `${prefix}${placement}-check`,
-  remediation: `${prefix}${placement}-fix`,
-});
 
 /**
  * Everything one network placement gets: a check and a remediation function in its VPC serving the
@@ -51,7 +46,7 @@ export class PlacementFunctions extends Construct {
           `${cluster.name}: remediation mode auto with no frequent schedule acts a day after a problem appears; add schedules.frequent`,
         );
       }
-    const names = placementFunctionNames(props.functionNamePrefix, props.placement.name);
+    const names = placementFunctionNames(props.stackName, props.placement.name);
     const shared = {
       placement: props.placement,
       clusters: props.clusters,

@@ -32,7 +32,6 @@ export interface WatchdogResult {
   recovered: string[];
 }
 
-
 /**
  * The one watchdog of a deployment (instead of a staleness alarm per cluster): reads each cluster's
  * last successful check, and calls a cluster stale when none is within its window (from its own

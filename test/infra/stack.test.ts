@@ -329,7 +329,8 @@ describe('least-privilege IAM', () => {
       // Every schedule of the placement uses that one role.
       for (const schedule of placement.schedules)
         expect(
-          (resources[logicalId(schedule.nightly)]?.Properties.Target as { RoleArn: unknown }).RoleArn,
+          (resources[logicalId(schedule.nightly)]?.Properties.Target as { RoleArn: unknown } | undefined)
+            ?.RoleArn,
         ).toEqual(target.RoleArn);
     }
   });
