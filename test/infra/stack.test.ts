@@ -716,5 +716,5 @@ describe('synth-time advice', () => {
       expect.stringMatching(/^sessions: remediation mode auto with no frequent schedule/),
     ]);
     expect(warnings(config)).toEqual([]);
-  });
+  }, 180_000);
 });
