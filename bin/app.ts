@@ -17,11 +17,13 @@ function configPath(app: App): string {
 
 const app = new App();
 try {
-  const config = loadConfig(configPath(app));
-  new ClusterDoctorStack(app, 'ClusterDoctor', {
-    env: { account: config.account, region: config.region },
-    config,
-  });
+  // One stack per deployment, named by it; `cdk deploy --all`, or one by name.
+  for (const deployment of loadConfig(configPath(app)).deployments) {
+    new ClusterDoctorStack(app, deployment.stackName, {
+      env: { account: deployment.account, region: deployment.region },
+      config: deployment,
+    });
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

@@ -9,7 +9,7 @@ import { CHECK_SUCCEEDED_METRIC } from '../lib/config/function-env';
 import { SnsSink } from '../lib/notify/sns-sink';
 import { makeCheckHandler } from '../lib/service/check-handler';
 import { parseSecret } from '../lib/service/lambda-runtime';
-import { DynamoStateStore } from '../lib/state/dynamo-store';
+import { DynamoHeartbeats, DynamoStateStore } from '../lib/state/dynamo-store';
 
 const logger = new Logger({ serviceName: 'cluster-doctor-check' });
 const metrics = new Metrics({ namespace: CHECK_SUCCEEDED_METRIC.namespace, serviceName: 'cluster-doctor' });
@@ -19,7 +19,10 @@ const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-/** Invoked by the cluster's schedules with `{ cluster, kind }`. Wiring only: the logic is lib/service. */
+/**
+ * Invoked by each cluster's schedules with `{ cluster, kind, settings }` (a placement's function serves
+ * many clusters, one invocation each). Wiring only: the logic is lib/service.
+ */
 export const handler = makeCheckHandler({
   env: process.env,
   // Cached for the container's life (an hour at most), not Powertools' default 5 s; read again
@@ -28,15 +31,18 @@ export const handler = makeCheckHandler({
     parseSecret(await getSecret<string>(arn, { maxAge: 3600, forceFetch: options?.fresh ?? false })),
   state: (table) => new DynamoStateStore(ddb, table),
   sink: (topic) => new SnsSink(sns, topic),
-  invokeRemediation: async (functionName, cluster) => {
+  // Asynchronous, one invocation per cluster: a long fix never holds up a check; the lock in the table
+  // keeps two fixes off one cluster.
+  invokeRemediation: async (functionName, cluster, settings) => {
     await lambda.send(
       new InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'Event',
-        Payload: JSON.stringify({ cluster }),
+        Payload: JSON.stringify(settings ? { cluster, settings } : { cluster }),
       }),
     );
   },
+  heartbeat: (table, cluster, at) => new DynamoHeartbeats(ddb, table).record(cluster, at),
   logger,
   metrics,
 });

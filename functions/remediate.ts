@@ -36,7 +36,7 @@ const remediate = makeRemediateHandler({
   deadlineAt: () => (remainingAtStart === undefined ? undefined : remainingAtStart - REPORT_MARGIN_MS),
 });
 
-/** Invoked asynchronously by the check function only, with `{ cluster }`. Wiring only. */
+/** Invoked asynchronously by the check function only, with `{ cluster, settings }`. Wiring only. */
 export const handler = (event: unknown, context?: Context) => {
   remainingAtStart = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
   return remediate(event);

@@ -21,7 +21,27 @@ export const FUNCTION_ENV = {
   settleMs: 'REMEDIATION_SETTLE_MS',
   /** Set on the check function only. */
   remediationFunction: 'REMEDIATION_FUNCTION_NAME',
+  /** A placement's functions: their placement, and the clusters they may serve (comma-separated). */
+  placement: 'PLACEMENT_NAME',
+  placementClusters: 'PLACEMENT_CLUSTERS',
+  /** The watchdog: `name=minutes,...`, each cluster with its staleness window. */
+  watchdogClusters: 'WATCHDOG_CLUSTERS',
+  /** The watchdog: the stack it watches, the dimension of its metrics. */
+  deployment: 'DEPLOYMENT_NAME',
 } as const;
+
+export const TLS_MODES = ['off', 'verify', 'insecure'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+
+/**
+ * Names of a placement's functions, a convention `npm run smoke` relies on as much as the stack:
+ * `<stack>-<placement>-check` and `<stack>-<placement>-fix` (at most 64 characters: the config
+ * bounds stack and placement names).
+ */
+export const placementFunctionNames = (stackName: string, placement: string) => ({
+  check: `${stackName}-${placement}-check`,
+  remediation: `${stackName}-${placement}-fix`,
+});
 
 /** What a schedule sends the check function (EventBridge Scheduler target input). */
 export const CHECK_KINDS = ['nightly', 'frequent'] as const;
@@ -29,13 +49,52 @@ export type CheckKind = (typeof CHECK_KINDS)[number];
 export interface CheckEvent {
   cluster: string;
   kind: CheckKind;
+  /** What a placement's functions need to know about the cluster (absent for a one-cluster function). */
+  settings?: ClusterSettings;
 }
+
+/**
+ * A cluster's non-secret settings, carried by its schedules' input to its placement's check function
+ * and on to the remediation function: a placement's functions serve many clusters, and Lambda's 4 KB
+ * of environment could not hold them all. Only the scheduler and the check role may invoke them (IAM).
+ */
+export interface ClusterSettings {
+  seeds: string[];
+  secretArn: string;
+  tls: TlsMode;
+  mode: (typeof REMEDIATION_MODES)[number];
+  allow: (typeof REMEDY_IDS)[number][];
+  settleMs: number;
+}
+
+export const clusterSettingsSchema = z.strictObject({
+  seeds: z.array(z.string().min(1)).min(1),
+  secretArn: z.string().min(1),
+  tls: z.enum(TLS_MODES),
+  mode: z.enum(REMEDIATION_MODES),
+  allow: z.array(z.enum(REMEDY_IDS)),
+  settleMs: z.number().int().positive().max(600_000),
+});
+
+export function settingsOf(cluster: ClusterConfig): ClusterSettings {
+  return {
+    seeds: cluster.seeds,
+    secretArn: cluster.secretArn,
+    tls: tlsModeOf(cluster),
+    mode: cluster.remediation.mode,
+    allow: cluster.remediation.allow,
+    settleMs: cluster.remediation.settleMs,
+  };
+}
+
+const tlsModeOf = (cluster: ClusterConfig): TlsMode =>
+  !cluster.tls.enabled ? 'off' : cluster.tls.verify ? 'verify' : 'insecure';
 
 /** Key schema of the state table: string `pk`/`sk`; items with a past `expiresAt` (epoch seconds) expire. */
 export const STATE_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', timeToLive: 'expiresAt' } as const;
 
-export const TLS_MODES = ['off', 'verify', 'insecure'] as const;
-export type TlsMode = (typeof TLS_MODES)[number];
+/** The watchdog's own item: a partition key no cluster name can have (names start with a letter). */
+export const WATCHDOG_KEY = { pk: '#watchdog', sk: 'stale' } as const;
 
 /**
  * The metric the "no successful check in 26 h" alarm watches. The dimensions must be exactly
@@ -46,6 +105,13 @@ export const CHECK_SUCCEEDED_METRIC = {
   namespace: 'ClusterDoctor',
   name: 'CheckSucceeded',
   dimension: 'cluster',
+} as const;
+
+/** Metrics of the watchdog, dimension `{deployment}`: its alarms page on StaleClusters and on its own silence. */
+export const WATCHDOG_METRICS = {
+  stale: 'StaleClusters',
+  ran: 'WatchdogRan',
+  dimension: 'deployment',
 } as const;
 
 /** Keys the remediation function saw disappear from the slots it touched (same namespace and dimension). */
@@ -103,7 +169,7 @@ export function toFunctionEnv(
   timeoutMs: number,
   resources: FunctionResources,
 ): Record<string, string> {
-  const tls: TlsMode = !cluster.tls.enabled ? 'off' : cluster.tls.verify ? 'verify' : 'insecure';
+  const tls = tlsModeOf(cluster);
   return {
     [FUNCTION_ENV.cluster]: cluster.name,
     [FUNCTION_ENV.seeds]: cluster.seeds.join(','),
@@ -157,4 +223,90 @@ export function readFunctionEnv(env: NodeJS.ProcessEnv): ClusterFunctionEnv {
     settleMs: e[FUNCTION_ENV.settleMs],
     ...(remediationFunction ? { remediationFunction } : {}),
   };
+}
+
+/** The environment of a placement's functions: shared resources, and which clusters they serve. */
+export interface PlacementEnv {
+  placement: string;
+  clusters: string[];
+  timeoutMs: number;
+  topicArn: string;
+  tableName: string;
+  remediationFunction?: string;
+}
+
+export function toPlacementEnv(
+  placement: string,
+  clusters: string[],
+  timeoutMs: number,
+  resources: FunctionResources,
+): Record<string, string> {
+  return {
+    [FUNCTION_ENV.placement]: placement,
+    [FUNCTION_ENV.placementClusters]: clusters.join(','),
+    [FUNCTION_ENV.timeoutMs]: String(timeoutMs),
+    [FUNCTION_ENV.topicArn]: resources.topicArn,
+    [FUNCTION_ENV.tableName]: resources.tableName,
+    ...(resources.remediationFunction
+      ? { [FUNCTION_ENV.remediationFunction]: resources.remediationFunction }
+      : {}),
+  };
+}
+
+const placementEnvSchema = z.object({
+  [FUNCTION_ENV.placement]: z.string().min(1),
+  [FUNCTION_ENV.placementClusters]: list.pipe(z.array(z.string().min(1)).min(1)),
+  [FUNCTION_ENV.timeoutMs]: z.coerce.number().int().positive().max(120_000),
+  [FUNCTION_ENV.topicArn]: z.string().min(1),
+  [FUNCTION_ENV.tableName]: z.string().min(1),
+});
+
+/** Reads the environment the stack gives a placement's check or remediation function. */
+export function readPlacementEnv(env: NodeJS.ProcessEnv): PlacementEnv {
+  const result = placementEnvSchema.safeParse(env);
+  if (!result.success)
+    throw new FunctionEnvError(
+      `missing or invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      { cause: result.error },
+    );
+  const e = result.data;
+  const remediationFunction = env[FUNCTION_ENV.remediationFunction];
+  return {
+    placement: e[FUNCTION_ENV.placement],
+    clusters: e[FUNCTION_ENV.placementClusters],
+    timeoutMs: e[FUNCTION_ENV.timeoutMs],
+    topicArn: e[FUNCTION_ENV.topicArn],
+    tableName: e[FUNCTION_ENV.tableName],
+    ...(remediationFunction ? { remediationFunction } : {}),
+  };
+}
+
+/** One cluster's run in a placement's function: the placement's environment plus the cluster's settings. */
+export function clusterRunOf(
+  placement: PlacementEnv,
+  cluster: string,
+  settings: ClusterSettings,
+): ClusterFunctionEnv {
+  return {
+    cluster,
+    ...settings,
+    timeoutMs: placement.timeoutMs,
+    topicArn: placement.topicArn,
+    tableName: placement.tableName,
+    ...(placement.remediationFunction ? { remediationFunction: placement.remediationFunction } : {}),
+  };
+}
+
+/** The watchdog's clusters and their windows (`name=minutes,...`). */
+export function readWatchdogClusters(value: string | undefined): { name: string; windowMinutes: number }[] {
+  const entries = (value ?? '').split(',').filter((entry) => entry !== '');
+  const parsed = entries.map((entry) => {
+    const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(entry);
+    return match ? { name: match[1] as string, windowMinutes: Number(match[2]) } : undefined;
+  });
+  if (parsed.length === 0 || parsed.some((entry) => entry === undefined))
+    throw new FunctionEnvError(
+      `${FUNCTION_ENV.watchdogClusters}: expected name=minutes,... (got ${JSON.stringify(value ?? '')})`,
+    );
+  return parsed as { name: string; windowMinutes: number }[];
 }

@@ -1,6 +1,16 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { type DeploymentConfig, deploymentSchema } from './schema';
+import { limitIssues } from './limits';
+import {
+  type DeploymentConfig,
+  type FleetConfig,
+  fleetSchema,
+  legacyDeploymentSchema,
+  type PlacementConfig,
+  stackNameOf,
+  type VpcConfig,
+} from './schema';
 
 /** One problem in a configuration file, at a field path such as `clusters[0].vpc.subnetIds`. */
 export interface ConfigIssue {
@@ -25,16 +35,17 @@ export class ConfigError extends Error {
 }
 
 /**
- * Reads and validates a deployment configuration file.
+ * Reads and validates a configuration file: a fleet (`{"deployments": [...]}`), or today's single
+ * deployment (`{"account", "region", "clusters"}`, each cluster with its `vpc`), read as a fleet of one.
  *
  * @example
  * ```ts
- * const config = loadConfig('config/clusters.json');
- * config.clusters[0].remediation.mode; // 'dry-run' unless the file says otherwise
+ * const fleet = loadConfig('config/clusters.json');
+ * fleet.deployments[0].clusters[0].remediation.mode; // 'dry-run' unless the file says otherwise
  * ```
  * @throws ConfigError naming the file and each bad field, e.g. `clusters[0].vpc.subnetIds: expected at least 1 item`
  */
-export function loadConfig(path: string): DeploymentConfig {
+export function loadConfig(path: string): FleetConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -58,11 +69,58 @@ export function loadConfig(path: string): DeploymentConfig {
   return parseConfig(value, path);
 }
 
-/** Validates an already-parsed configuration; `source` names it in errors. */
-export function parseConfig(value: unknown, source = 'configuration'): DeploymentConfig {
-  const result = deploymentSchema.safeParse(value, { error: describeIssue });
-  if (result.success) return result.data;
-  throw new ConfigError(source, result.error.issues.flatMap(toConfigIssues), { cause: result.error });
+/**
+ * Validates an already-parsed configuration; `source` names it in errors. Limits the deployment would
+ * exceed (resources per stack, IAM roles, policy and environment sizes) are errors too, found here,
+ * before CloudFormation or CDK would stop halfway.
+ */
+export function parseConfig(value: unknown, source = 'configuration'): FleetConfig {
+  const fleet = isFleet(value) ? parseFleet(value, source) : { deployments: [parseLegacy(value, source)] };
+  const issues = limitIssues(fleet);
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return fleet;
+}
+
+const isFleet = (value: unknown) =>
+  typeof value === 'object' && value !== null && 'deployments' in value && !('clusters' in value);
+
+function parseFleet(value: unknown, source: string): FleetConfig {
+  const result = fleetSchema.safeParse(value, { error: describeIssue });
+  if (!result.success)
+    throw new ConfigError(source, result.error.issues.flatMap(toConfigIssues), { cause: result.error });
+  return {
+    deployments: result.data.deployments.map((d) => ({ ...d, stackName: stackNameOf(d) })),
+  };
+}
+
+/**
+ * Today's format, kept so an existing file deploys unchanged: one deployment over the stack it already
+ * created (`ClusterDoctor`), clusters with the same network settings sharing a placement named after them.
+ */
+function parseLegacy(value: unknown, source: string): DeploymentConfig {
+  const result = legacyDeploymentSchema.safeParse(value, { error: describeIssue });
+  if (!result.success)
+    throw new ConfigError(source, result.error.issues.flatMap(toConfigIssues), { cause: result.error });
+  const { clusters, ...rest } = result.data;
+  const placements = new Map<string, PlacementConfig>();
+  const placed = clusters.map(({ vpc, ...cluster }) => {
+    const name = placementNameOf(vpc);
+    placements.set(name, { name, vpc });
+    return { ...cluster, placement: name };
+  });
+  return {
+    ...rest,
+    name: 'default',
+    stackName: 'ClusterDoctor',
+    placements: [...placements.values()],
+    clusters: placed,
+  };
+}
+
+/** A stable name for a network placement: the same VPC, subnets and security groups, the same name. */
+export function placementNameOf(vpc: VpcConfig): string {
+  const key = [vpc.vpcId, [...vpc.subnetIds].sort().join(','), [...vpc.securityGroupIds].sort().join(',')];
+  return `net-${createHash('sha256').update(key.join('|')).digest('hex').slice(0, 8)}`;
 }
 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {

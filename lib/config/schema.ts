@@ -72,7 +72,18 @@ const phoneE164 = z
   .string()
   .regex(/^\+[1-9]\d{1,14}$/, 'expected an E.164 phone number such as "+33612345678"');
 
-export const clusterSchema = z.strictObject({
+/** Where the Lambdas run: they must reach every node of the cluster from here. */
+const vpcSchema = z.strictObject({
+  vpcId: awsId('vpc'),
+  subnetIds: uniqueItems(awsId('subnet'), 'subnet ids')
+    .min(1, 'expected at least 1 item')
+    .max(16, 'expected at most 16 items (Lambda limit)'),
+  securityGroupIds: uniqueItems(awsId('sg'), 'security group ids')
+    .min(1, 'expected at least 1 item')
+    .max(5, 'expected at most 5 items (Lambda limit)'),
+});
+
+const clusterFields = {
   /** Names the cluster in every message, metric, schedule and log line; unique in the file. */
   name: kebabCase,
   /** Addresses to discover the cluster from; any reachable one is enough. */
@@ -88,16 +99,6 @@ export const clusterSchema = z.strictObject({
   tls: z
     .strictObject({ enabled: z.boolean(), verify: z.boolean().default(true) })
     .default({ enabled: false, verify: true }),
-  /** Where the Lambdas run: they must reach every node of the cluster from here. */
-  vpc: z.strictObject({
-    vpcId: awsId('vpc'),
-    subnetIds: uniqueItems(awsId('subnet'), 'subnet ids')
-      .min(1, 'expected at least 1 item')
-      .max(16, 'expected at most 16 items (Lambda limit)'),
-    securityGroupIds: uniqueItems(awsId('sg'), 'security group ids')
-      .min(1, 'expected at least 1 item')
-      .max(5, 'expected at most 5 items (Lambda limit)'),
-  }),
   schedules: z
     .strictObject({
       /** The full coverage check, once a day at a local time. */
@@ -127,62 +128,185 @@ export const clusterSchema = z.strictObject({
       sms: uniqueItems(phoneE164, 'phone numbers').default([]),
     })
     .default({ emails: [], sms: [] }),
+};
+
+const deploymentFields = {
+  /** Account and region the stack deploys to (explicit, so `cdk synth` needs no credentials). */
+  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region such as "eu-west-3"'),
+  /** Receives every message on the topic, including the checker's own CloudWatch alarms. */
+  alarmEmail: email.optional(),
+  /** Deadline of one observation of one cluster (every node, in parallel). */
+  timeoutMs: z
+    .int('expected a whole number of milliseconds')
+    .min(1_000, 'expected at least 1000')
+    .max(120_000, 'expected at most 120000')
+    .default(10_000),
+};
+
+/** Rules across a deployment's clusters, whatever the format. */
+function refineDeployment(
+  config: { timeoutMs: number; clusters: z.output<z.ZodObject<typeof clusterFields>>[] },
+  ctx: z.core.$RefinementCtx,
+): void {
+  config.clusters.forEach((cluster, index) => {
+    const worst = remediationWorstCaseS(cluster.remediation.settleMs, config.timeoutMs);
+    if (worst > LAMBDA_LIMIT_S)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters', index, 'remediation', 'settleMs'],
+        message: `the remediation run's worst case is ${worst} s (settle ${cluster.remediation.settleMs / 1000} s + 5 observations of up to ${config.timeoutMs / 1000} s + one action, verify and report): more than the ${LAMBDA_LIMIT_S} s Lambda limit; lower settleMs or timeoutMs`,
+      });
+  });
+  const firstIndex = new Map<string, number>();
+  config.clusters.forEach((cluster, index) => {
+    const first = firstIndex.get(cluster.name);
+    if (first === undefined) firstIndex.set(cluster.name, index);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters', index, 'name'],
+        message: `duplicate cluster name "${cluster.name}" (also clusters[${first}].name)`,
+      });
+  });
+  for (const kind of ['emails', 'sms'] as const) {
+    const clustersOf = new Map<string, number[]>();
+    config.clusters.forEach((cluster, index) => {
+      for (const address of cluster.notify[kind])
+        clustersOf.set(address, [...(clustersOf.get(address) ?? []), index]);
+    });
+    for (const [address, indexes] of clustersOf) {
+      if (indexes.length > MAX_CLUSTERS_PER_RECIPIENT && indexes.length < config.clusters.length)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', indexes[0] ?? 0, 'notify', kind],
+          message: `"${address}" is listed in ${indexes.length} clusters: an SNS filter policy can route at most ${MAX_CLUSTERS_PER_RECIPIENT} (or list it in every cluster)`,
+        });
+    }
+  }
+}
+
+/** Today's single-deployment format: each cluster says where its functions run (`vpc`). */
+export const legacyClusterSchema = z.strictObject({
+  ...clusterFields,
+  /** Where the Lambdas run: they must reach every node of the cluster from here. */
+  vpc: vpcSchema,
 });
 
-export const deploymentSchema = z
+export const legacyDeploymentSchema = z
   .strictObject({
-    /** Account and region the stack deploys to (explicit, so `cdk synth` needs no credentials). */
-    account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region such as "eu-west-3"'),
-    /** Receives every message on the topic, including the checker's own CloudWatch alarms. */
-    alarmEmail: email.optional(),
-    /** Deadline of one observation of one cluster (every node, in parallel). */
-    timeoutMs: z
-      .int('expected a whole number of milliseconds')
-      .min(1_000, 'expected at least 1000')
-      .max(120_000, 'expected at most 120000')
-      .default(10_000),
-    clusters: z.array(clusterSchema).min(1, 'expected at least 1 item'),
+    ...deploymentFields,
+    clusters: z.array(legacyClusterSchema).min(1, 'expected at least 1 item'),
+  })
+  .superRefine(refineDeployment);
+
+/** A network placement: the VPC, subnets and security groups one pair of functions runs in. */
+export const placementSchema = z.strictObject({
+  /** Names the placement's functions (`<stack>-<placement>-check`); unique in its deployment. */
+  name: kebabCase.max(24, 'expected at most 24 characters (it is part of Lambda function names)'),
+  vpc: vpcSchema,
+});
+
+export const fleetClusterSchema = z.strictObject({
+  ...clusterFields,
+  /** The name of the placement whose functions check and fix this cluster. */
+  placement: kebabCase,
+});
+
+export const fleetDeploymentSchema = z
+  .strictObject({
+    /** Names the deployment; the stack is `ClusterDoctor-<name>` unless `stackName` says otherwise. */
+    name: kebabCase.max(16, 'expected at most 16 characters (it is part of Lambda function names)'),
+    /** The stack's name; `ClusterDoctor` adopts the stack today's single-deployment layout created. */
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,29}$/, 'expected a stack name of at most 30 letters, digits and dashes')
+      .optional(),
+    ...deploymentFields,
+    placements: z.array(placementSchema).min(1, 'expected at least 1 item'),
+    clusters: z.array(fleetClusterSchema).min(1, 'expected at least 1 item'),
   })
   .superRefine((config, ctx) => {
-    config.clusters.forEach((cluster, index) => {
-      const worst = remediationWorstCaseS(cluster.remediation.settleMs, config.timeoutMs);
-      if (worst > LAMBDA_LIMIT_S)
+    refineDeployment(config, ctx);
+    const names = config.placements.map((placement) => placement.name);
+    config.placements.forEach((placement, index) => {
+      if (names.indexOf(placement.name) !== index)
         ctx.addIssue({
           code: 'custom',
-          path: ['clusters', index, 'remediation', 'settleMs'],
-          message: `the remediation run's worst case is ${worst} s (settle ${cluster.remediation.settleMs / 1000} s + 5 observations of up to ${config.timeoutMs / 1000} s + one action, verify and report): more than the ${LAMBDA_LIMIT_S} s Lambda limit; lower settleMs or timeoutMs`,
+          path: ['placements', index, 'name'],
+          message: `duplicate placement name "${placement.name}"`,
         });
-    });
-    const firstIndex = new Map<string, number>();
-    config.clusters.forEach((cluster, index) => {
-      const first = firstIndex.get(cluster.name);
-      if (first === undefined) firstIndex.set(cluster.name, index);
-      else
+      if (!config.clusters.some((cluster) => cluster.placement === placement.name))
         ctx.addIssue({
           code: 'custom',
-          path: ['clusters', index, 'name'],
-          message: `duplicate cluster name "${cluster.name}" (also clusters[${first}].name)`,
+          path: ['placements', index],
+          message: `no cluster is placed in "${placement.name}": remove it (its functions would check nothing)`,
         });
     });
-    for (const kind of ['emails', 'sms'] as const) {
-      const clustersOf = new Map<string, number[]>();
-      config.clusters.forEach((cluster, index) => {
-        for (const address of cluster.notify[kind])
-          clustersOf.set(address, [...(clustersOf.get(address) ?? []), index]);
-      });
-      for (const [address, indexes] of clustersOf) {
-        if (indexes.length > MAX_CLUSTERS_PER_RECIPIENT && indexes.length < config.clusters.length)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['clusters', indexes[0] ?? 0, 'notify', kind],
-            message: `"${address}" is listed in ${indexes.length} clusters: an SNS filter policy can route at most ${MAX_CLUSTERS_PER_RECIPIENT} (or list it in every cluster)`,
-          });
-      }
-    }
+    config.clusters.forEach((cluster, index) => {
+      if (!names.includes(cluster.placement))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', index, 'placement'],
+          message: `unknown placement "${cluster.placement}" (placements: ${names.join(', ')})`,
+        });
+    });
   });
 
-export type ClusterConfig = z.output<typeof clusterSchema>;
-export type DeploymentConfig = z.output<typeof deploymentSchema>;
+export const fleetSchema = z
+  .strictObject({ deployments: z.array(fleetDeploymentSchema).min(1, 'expected at least 1 item') })
+  .superRefine((fleet, ctx) => {
+    const seen = new Map<string, string>();
+    fleet.deployments.forEach((deployment, index) => {
+      const where = `deployments[${index}]`;
+      const keys: [string, PropertyKey[], string][] = [
+        [`name ${deployment.name}`, ['name'], `duplicate deployment name "${deployment.name}"`],
+        [
+          `stack ${deployment.account}/${deployment.region}/${stackNameOf(deployment)}`,
+          ['stackName'],
+          `stack "${stackNameOf(deployment)}" is already deployed to ${deployment.account} ${deployment.region} by another deployment`,
+        ],
+      ];
+      for (const [key, path, message] of keys) {
+        const first = seen.get(key);
+        if (first)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['deployments', index, ...path],
+            message: `${message} (also ${first})`,
+          });
+        else seen.set(key, where);
+      }
+      deployment.clusters.forEach((cluster, clusterIndex) => {
+        // Metrics, alarms and messages name a cluster by its name alone: one name, one cluster.
+        const key = `cluster ${cluster.name}`;
+        const first = seen.get(key);
+        const at = `${where}.clusters[${clusterIndex}]`;
+        if (first && !first.startsWith(where))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['deployments', index, 'clusters', clusterIndex, 'name'],
+            message: `cluster name "${cluster.name}" is used by another deployment too (${first})`,
+          });
+        else if (!first) seen.set(key, at);
+      });
+    });
+  });
+
+/** The stack of a deployment: `ClusterDoctor-<name>`, or the name the file pins. */
+export function stackNameOf(deployment: { name: string; stackName?: string }): string {
+  return deployment.stackName ?? `ClusterDoctor-${deployment.name}`;
+}
+
+export type VpcConfig = z.output<typeof vpcSchema>;
+export type PlacementConfig = z.output<typeof placementSchema>;
+export type ClusterConfig = z.output<typeof fleetClusterSchema>;
+export interface DeploymentConfig extends Omit<z.output<typeof fleetDeploymentSchema>, 'stackName'> {
+  stackName: string;
+}
+export interface FleetConfig {
+  deployments: DeploymentConfig[];
+}
 /** The file as written, before defaults are applied. */
-export type DeploymentConfigInput = z.input<typeof deploymentSchema>;
+export type FleetConfigInput = z.input<typeof fleetSchema>;
+export type LegacyConfigInput = z.input<typeof legacyDeploymentSchema>;

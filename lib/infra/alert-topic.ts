@@ -27,8 +27,9 @@ export interface AlertTopicProps {
 export class AlertTopic extends Construct {
   readonly topic: sns.Topic;
   /**
-   * Where the alarms that must wake someone go (checker dead, keys lost). CloudWatch notifications
-   * carry no message attributes, so the SMS subscriptions here filter on the alarm name in the body.
+   * Where the alarms that must wake someone go (stale clusters, keys lost, a silent watchdog). CloudWatch
+   * notifications carry no message attributes, so the SMS subscriptions here filter on the alarm name
+   * in the body.
    */
   readonly pager: sns.Topic;
   readonly key: kms.Key;
@@ -91,6 +92,11 @@ export class AlertTopic extends Construct {
         }),
       );
     }
+    // A number listed in some clusters only: the pages of their placements (keys lost there). Stale
+    // clusters reach it by the watchdog's own critical message, filtered by cluster like any other.
+    const placementsOf = (names: string[]) => [
+      ...new Set(props.clusters.filter((c) => names.includes(c.name)).map((c) => c.placement)),
+    ];
     for (const [number, clusters] of recipients(props.clusters, (cluster) => cluster.notify.sms)) {
       this.topic.addSubscription(
         new subscriptions.SmsSubscription(number, {
@@ -109,7 +115,9 @@ export class AlertTopic extends Construct {
                 filterPolicyWithMessageBody: {
                   AlarmName: sns.FilterOrPolicy.filter(
                     sns.SubscriptionFilter.stringFilter({
-                      matchPrefixes: clusters.map((name) => pagerAlarmPrefix(props.alarmNamePrefix, name)),
+                      matchPrefixes: placementsOf(clusters).map((placement) =>
+                        pagerAlarmPrefix(props.alarmNamePrefix, placement),
+                      ),
                     }),
                   ),
                 },

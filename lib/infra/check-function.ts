@@ -2,16 +2,18 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { toFunctionEnv } from '../config/function-env';
-import type { ClusterConfig } from '../config/schema';
+import { toPlacementEnv } from '../config/function-env';
+import type { ClusterConfig, PlacementConfig } from '../config/schema';
 import { checkWorstCaseS } from '../config/time-budget';
 import type { AlertTopic } from './alert-topic';
-import { ClusterFunction } from './cluster-function';
+import { PlacementFunction } from './placement-function';
 import type { RemediationFunction } from './remediation-function';
 import type { StateTable } from './state-table';
 
 export interface CheckFunctionProps {
-  cluster: ClusterConfig;
+  placement: PlacementConfig;
+  clusters: ClusterConfig[];
+  functionName: string;
   timeoutMs: number;
   topic: AlertTopic;
   table: StateTable;
@@ -21,26 +23,32 @@ export interface CheckFunctionProps {
   onFailure: sqs.IQueue;
 }
 
-/** Observes one cluster, runs the checks, notifies, and hands planned remedies to its remediation function. */
-export class CheckFunction extends ClusterFunction {
+/**
+ * Observes one cluster per invocation (the cluster its schedule names), runs the checks, notifies,
+ * and hands planned remedies to the placement's remediation function. Each schedule's invocation is
+ * its own, so clusters are checked side by side, never one after another.
+ */
+export class CheckFunction extends PlacementFunction {
   constructor(scope: Construct, id: string, props: CheckFunctionProps) {
-    const { cluster } = props;
     const remediation = props.remediation.function;
+    const names = props.clusters.map((cluster) => cluster.name);
     super(scope, id, {
-      cluster,
+      placement: props.placement,
+      clusters: props.clusters,
+      functionName: props.functionName,
       entry: 'check.ts',
-      description: `cluster-doctor: checks ${cluster.name}`,
+      description: `cluster-doctor: checks the clusters of ${props.placement.name}`,
       // One observation under its deadline (two when the secret was rotated), then state,
       // notification and the hand-off.
       timeout: Duration.seconds(checkWorstCaseS(props.timeoutMs)),
-      environment: toFunctionEnv(cluster, props.timeoutMs, {
+      environment: toPlacementEnv(props.placement.name, names, props.timeoutMs, {
         topicArn: props.topic.topic.topicArn,
         tableName: props.table.table.tableName,
         remediationFunction: remediation.functionName,
       }),
       statements: [
         ...props.topic.publishStatements(),
-        ...props.table.clusterStatements(cluster.name),
+        ...props.table.clusterStatements(names),
         // The unqualified ARN only (grantInvoke would add `:*`, every version and alias).
         new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [remediation.functionArn] }),
       ],

@@ -1,28 +1,37 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config/schema';
 import { AlertTopic } from './alert-topic';
 import { CheckerAlarms } from './checker-alarms';
-import { MonitoredCluster } from './monitored-cluster';
+import { FleetDashboard } from './dashboard';
+import { PlacementFunctions } from './placement-functions';
 import { ScheduleDeadLetterQueue } from './schedule-dead-letter-queue';
 import { StateTable } from './state-table';
+import { Watchdog } from './watchdog';
 
 export interface ClusterDoctorStackProps extends StackProps {
   config: DeploymentConfig;
 }
 
 /**
- * The cluster-doctor service (DESIGN §2): one alert topic, one state table and one dead-letter queue
- * shared by every cluster; per cluster, a check and a remediation function in its VPC, its schedules
- * and its alarms.
+ * One deployment of cluster-doctor (DESIGN §2): one alert topic, one state table, one dead-letter
+ * queue, one watchdog and one dashboard shared by every cluster; per network placement, a check and a
+ * remediation function serving the clusters placed there; per cluster, its schedules.
+ *
+ * Upgrading in place: the topic, the pager, their key and subscriptions, the table, the queue and the
+ * schedule group keep the construct paths (so the logical ids) of the one-function-pair-per-cluster
+ * layout, so CloudFormation updates them and never replaces them: the table keeps its rows and the
+ * topics their confirmed subscriptions (test/infra/upgrade.test.ts pins the ids).
  */
 export class ClusterDoctorStack extends Stack {
   readonly alerts: AlertTopic;
   readonly state: StateTable;
   readonly deadLetters: ScheduleDeadLetterQueue;
-  readonly clusters: MonitoredCluster[];
+  readonly placements: PlacementFunctions[];
+  readonly watchdog: Watchdog;
   readonly alarms: CheckerAlarms;
+  readonly dashboard: FleetDashboard;
 
   constructor(scope: Construct, id: string, props: ClusterDoctorStackProps) {
     super(scope, id, props);
@@ -38,10 +47,12 @@ export class ClusterDoctorStack extends Stack {
     this.deadLetters = new ScheduleDeadLetterQueue(this, 'ScheduleDeadLetters');
     const scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules');
 
-    this.clusters = config.clusters.map(
-      (cluster) =>
-        new MonitoredCluster(this, cluster.name, {
-          cluster,
+    this.placements = config.placements.map(
+      (placement) =>
+        new PlacementFunctions(this, placement.name, {
+          placement,
+          clusters: config.clusters.filter((cluster) => cluster.placement === placement.name),
+          stackName: this.stackName,
           timeoutMs: config.timeoutMs,
           topic: this.alerts,
           table: this.state,
@@ -50,17 +61,44 @@ export class ClusterDoctorStack extends Stack {
         }),
     );
 
+    this.watchdog = new Watchdog(this, 'Watchdog', {
+      clusters: config.clusters,
+      deployment: this.stackName,
+      functionName: `${this.stackName}-watchdog`,
+      topic: this.alerts,
+      table: this.state,
+      deadLetterQueue: this.deadLetters.queue,
+      scheduleGroup,
+    });
+
     this.alarms = new CheckerAlarms(this, 'Alarms', {
       topic: this.alerts.topic,
       pager: this.alerts.pager,
       alarmNamePrefix,
       deadLetterQueue: this.deadLetters.queue,
-      clusters: this.clusters.map((monitored) => ({
-        name: monitored.name,
-        schedules: monitored.schedule.schedules,
-        check: monitored.check.function,
-        remediation: monitored.remediation.function,
+      deployment: this.stackName,
+      placements: this.placements.map((p) => ({
+        name: p.placement.name,
+        check: p.check.function,
+        remediation: p.remediation.function,
       })),
     });
+    this.dashboard = new FleetDashboard(this, 'Dashboard', {
+      deployment: this.stackName,
+      placements: this.placements,
+    });
+
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('AlertTopicArn', this.alerts.topic.topicArn, 'Every report, remediation and alarm');
+    output('PagerTopicArn', this.alerts.pager.topicArn, 'The alarms that page (SMS)');
+    output('StateTableName', this.state.table.tableName, 'What runs remember, the locks, the heartbeats');
+    output('WatchdogFunctionName', this.watchdog.function.functionName, 'Names the stale clusters');
+    output('DashboardName', this.dashboard.dashboard.dashboardName, 'Status, findings, durations, actions');
+    for (const p of this.placements) {
+      const clusters = p.clusters.map((c) => c.name).join(', ');
+      output(`${p.placement.name}-check`, p.check.function.functionName, `Checks ${clusters}`);
+      output(`${p.placement.name}-fix`, p.remediation.function.functionName, `Remediates ${clusters}`);
+    }
   }
 }

@@ -5,7 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { CheckEvent, CheckKind } from '../config/function-env';
+import { type CheckEvent, type CheckKind, settingsOf } from '../config/function-env';
 import type { ClusterConfig } from '../config/schema';
 
 /** Scheduler only retries deliveries it could not make (throttling, service errors); handler errors retry in Lambda. */
@@ -13,13 +13,16 @@ export const SCHEDULE_RETRY = { retryAttempts: 3, maxEventAge: Duration.hours(1)
 
 export interface ClusterScheduleProps {
   cluster: ClusterConfig;
-  /** The cluster's check function. */
+  /** The check function of the cluster's placement. */
   target: lambda.IFunction;
   deadLetterQueue: sqs.IQueue;
   group: scheduler.IScheduleGroup;
 }
 
-/** EventBridge Scheduler schedules that invoke one cluster's check: nightly (cron, time zone) and optionally frequent. */
+/**
+ * EventBridge Scheduler schedules that invoke one cluster's check: nightly (cron, time zone) and
+ * optionally frequent. Each carries the cluster's name and settings to its placement's function.
+ */
 export class ClusterSchedule extends Construct {
   readonly nightly: scheduler.Schedule;
   readonly frequent?: scheduler.Schedule;
@@ -52,7 +55,7 @@ export class ClusterSchedule extends Construct {
     kind: CheckKind,
     expression: scheduler.ScheduleExpression,
   ): scheduler.Schedule {
-    const input: CheckEvent = { cluster: props.cluster.name, kind };
+    const input: CheckEvent = { cluster: props.cluster.name, kind, settings: settingsOf(props.cluster) };
     return new scheduler.Schedule(this, id, {
       schedule: expression,
       scheduleGroup: props.group,
@@ -70,7 +73,7 @@ export class ClusterSchedule extends Construct {
  * Like `LambdaInvoke`, but the scheduler role may invoke the function's unqualified ARN only
  * (`LambdaInvoke` grants `:*` too, every version and alias, which nothing here uses).
  */
-class InvokeFunction extends ScheduleTargetBase implements scheduler.IScheduleTarget {
+export class InvokeFunction extends ScheduleTargetBase implements scheduler.IScheduleTarget {
   constructor(
     private readonly fn: lambda.IFunction,
     props: ScheduleTargetBaseProps,

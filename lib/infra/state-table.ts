@@ -1,7 +1,7 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { STATE_TABLE_KEYS } from '../config/function-env';
+import { STATE_TABLE_KEYS, WATCHDOG_KEY } from '../config/function-env';
 
 /** Item-level actions the state layer needs: fingerprints, first-seen times, remedy history, the lock. */
 const STATE_ACTIONS = [
@@ -31,13 +31,35 @@ export class StateTable extends Construct {
     });
   }
 
-  /** Read and write this table only, and only the items of `cluster` (IAM `dynamodb:LeadingKeys`). */
-  clusterStatements(cluster: string): iam.PolicyStatement[] {
+  /** Read and write this table only, and only the items of `clusters` (IAM `dynamodb:LeadingKeys`). */
+  clusterStatements(clusters: string[]): iam.PolicyStatement[] {
     return [
       new iam.PolicyStatement({
         actions: STATE_ACTIONS,
         resources: [this.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [cluster, `${cluster}#*`] } },
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': clusters.flatMap((cluster) => [cluster, `${cluster}#*`]),
+          },
+        },
+      }),
+    ];
+  }
+
+  /**
+   * The watchdog: read the clusters' heartbeats (read-only; a condition listing every cluster of a
+   * large deployment would not fit in one policy), and write only its own item.
+   */
+  watchdogStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        resources: [this.table.tableArn],
+      }),
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WATCHDOG_KEY.pk] } },
       }),
     ];
   }

@@ -1,14 +1,18 @@
 import { z } from 'zod';
-import { CHECK_KINDS, type CheckEvent } from '../config/function-env';
+import { CHECK_KINDS, type CheckEvent, clusterSettingsSchema } from '../config/function-env';
 
 /** What a schedule sends the check function; `kind` defaults to `frequent` for a hand-made test event. */
 export const checkEventSchema = z.object({
   cluster: z.string().min(1),
   kind: z.enum(CHECK_KINDS).default('frequent'),
+  settings: clusterSettingsSchema.optional(),
 });
 
 /** What the check function sends the remediation function. */
-export const remediationEventSchema = z.object({ cluster: z.string().min(1) });
+export const remediationEventSchema = z.object({
+  cluster: z.string().min(1),
+  settings: clusterSettingsSchema.optional(),
+});
 export type RemediationEvent = z.infer<typeof remediationEventSchema>;
 
 /** An event that does not match its schema, or that was sent to another cluster's function. */

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { CHECK_SUCCEEDED_METRIC, KEYS_LOST_METRIC, readFunctionEnv } from '../config/function-env';
+import { CHECK_SUCCEEDED_METRIC, KEYS_LOST_METRIC } from '../config/function-env';
 import type { RemediationLock } from '../guard/lock';
 import { DEFAULT_BUDGET } from '../guard/types';
 import { renderRemediation } from '../notify/render';
@@ -9,6 +9,7 @@ import { type ActionResult, type FixResult, fixCluster } from '../remediate/fix'
 import { DEFAULT_SETTINGS } from '../remedies/types';
 import type { FailureRecord, StateStore } from '../state/types';
 import { formatRanges } from '../topology/slots';
+import { resolveRun } from './cluster-run';
 import { parseEvent, remediationEventSchema } from './events';
 import { reportingFailures } from './failure-report';
 import { type Credentials, observeOptionsFrom } from './lambda-runtime';
@@ -50,7 +51,8 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
   const memory = new Map<string, FailureRecord>();
   const now = deps.now ?? (() => new Date());
   return async (event: unknown): Promise<FixResult> => {
-    const env = readFunctionEnv(deps.env);
+    const run = resolveRun(deps.env, event);
+    const { env } = run;
     const state = deps.state(env.tableName);
     const sink = deps.sink(env.topicArn);
     const context = {
@@ -93,7 +95,7 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
         await sink.publish(renderRemediation(env.cluster, action, result.after));
       }
       await state.saveNotices(env.cluster, next);
-      emitMetrics(deps.metrics, env.cluster, result);
+      emitMetrics(deps.metrics, env.cluster, result, run.placement);
       deps.logger.info('remediation done', {
         cluster: env.cluster,
         actions: result.actions.map((a) => `${a.key}:${a.status}`),
@@ -113,8 +115,11 @@ export function keysLost(action: ActionResult): number {
   return Math.max(0, sum(action.keysBefore) - sum(action.keysAfter));
 }
 
-/** Remediation metrics with the same `{cluster}` dimension as the check's; an alarm watches KeysLost. */
-function emitMetrics(metrics: Metrics, cluster: string, result: FixResult): void {
+/**
+ * Remediation metrics with the same `{cluster}` dimension as the check's. A placement's function also
+ * emits `KeysLost` per placement: its alarm pages (the remediation message names the cluster).
+ */
+function emitMetrics(metrics: Metrics, cluster: string, result: FixResult, placement?: string): void {
   metrics.clearDefaultDimensions();
   metrics.addDimension(CHECK_SUCCEEDED_METRIC.dimension, cluster);
   const count = (status: ActionResult['status']) => result.actions.filter((a) => a.status === status).length;
@@ -130,10 +135,12 @@ function emitMetrics(metrics: Metrics, cluster: string, result: FixResult): void
     MetricUnit.Count,
     result.actions.reduce((n, a) => n + (a.keysMoved ?? 0), 0),
   );
-  metrics.addMetric(
-    KEYS_LOST_METRIC,
-    MetricUnit.Count,
-    result.actions.reduce((n, a) => n + keysLost(a), 0),
-  );
+  const lost = result.actions.reduce((n, a) => n + keysLost(a), 0);
+  metrics.addMetric(KEYS_LOST_METRIC, MetricUnit.Count, lost);
+  metrics.publishStoredMetrics();
+  if (!placement) return;
+  metrics.clearDimensions();
+  metrics.addDimension('placement', placement);
+  metrics.addMetric(KEYS_LOST_METRIC, MetricUnit.Count, lost);
   metrics.publishStoredMetrics();
 }

@@ -5,19 +5,34 @@ import type { DeploymentConfig } from '../../lib/config/schema';
 import { ClusterDoctorStack } from '../../lib/infra/cluster-doctor-stack';
 
 export const EXAMPLE_CONFIG = join(__dirname, '..', '..', 'config', 'clusters.example.json');
+export const FLEET_EXAMPLE = join(__dirname, '..', '..', 'config', 'fleet.example.json');
 
 /**
  * The stack as bin/app.ts builds it, from the example configuration. Bundling is skipped (the CDK's
  * `aws:cdk:bundling-stacks` context): templates do not depend on the bundle, and esbuild would run
  * once per function. The synth test bundles for real.
  */
-export function buildStack(config: DeploymentConfig = loadConfig(EXAMPLE_CONFIG)) {
+export function buildStack(config: DeploymentConfig = exampleDeployment()) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new ClusterDoctorStack(app, 'ClusterDoctor', {
+  const stack = new ClusterDoctorStack(app, config.stackName, {
     env: { account: config.account, region: config.region },
     config,
   });
   return { app, stack, config };
+}
+
+/** The example file's one deployment (today's format: the stack `ClusterDoctor`). */
+export function exampleDeployment(): DeploymentConfig {
+  const [deployment] = loadConfig(EXAMPLE_CONFIG).deployments;
+  if (!deployment) throw new Error('the example has a deployment');
+  return deployment;
+}
+
+/** The fleet example's first deployment (Paris: two placements, one serving two clusters). */
+export function fleetDeployment(): DeploymentConfig {
+  const [deployment] = loadConfig(FLEET_EXAMPLE).deployments;
+  if (!deployment) throw new Error('the fleet example has a deployment');
+  return deployment;
 }
 
 export interface Statement {

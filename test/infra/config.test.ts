@@ -10,7 +10,8 @@ import {
 } from '../../lib/config/function-env';
 import { ConfigError, formatPath, loadConfig, parseConfig } from '../../lib/config/load';
 import { MAX_CLUSTERS_PER_RECIPIENT } from '../../lib/config/schema';
-import { EXAMPLE_CONFIG } from './build-stack';
+import { EXAMPLE_CONFIG, FLEET_EXAMPLE } from './build-stack';
+import { exampleFleet } from './fleet';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests break the file in ways its type forbids
 type Json = any;
@@ -38,9 +39,9 @@ const broken = (edit: (config: Json) => void): ConfigError => {
 
 describe('the example configuration', () => {
   it('is valid, and defaults fill what it leaves out', () => {
-    const config = loadConfig(EXAMPLE_CONFIG);
-    expect(config.clusters.map((cluster) => cluster.name)).toEqual(['orders-cache', 'sessions']);
-    const sessions = config.clusters[1];
+    const [config] = loadConfig(EXAMPLE_CONFIG).deployments;
+    expect(config?.clusters.map((cluster) => cluster.name)).toEqual(['orders-cache', 'sessions']);
+    const sessions = config?.clusters[1];
     expect(sessions?.tls).toEqual({ enabled: false, verify: true });
     expect(sessions?.remediation).toEqual({ mode: 'off', allow: [], settleMs: 60_000 });
   });
@@ -51,9 +52,9 @@ describe('the example configuration', () => {
     config.clusters = [{ name: 'x', seeds: first.seeds, secretArn: first.secretArn, vpc: first.vpc }];
     delete config.alarmEmail;
     delete config.timeoutMs;
-    const parsed = parseConfig(config);
-    expect(parsed.timeoutMs).toBe(10_000);
-    expect(parsed.clusters[0]).toMatchObject({
+    const [parsed] = parseConfig(config).deployments;
+    expect(parsed?.timeoutMs).toBe(10_000);
+    expect(parsed?.clusters[0]).toMatchObject({
       schedules: { nightly: { cron: 'cron(0 3 * * ? *)', timeZone: 'UTC' } },
       remediation: { mode: 'dry-run', allow: [] },
       notify: { emails: [], sms: [] },
@@ -207,6 +208,148 @@ describe('a bad configuration file', () => {
   });
 });
 
+describe("today's single-deployment file", () => {
+  it('is one deployment onto the stack ClusterDoctor, clusters with the same network sharing a placement', () => {
+    const config = example();
+    config.clusters[1].vpc = structuredClone(config.clusters[0].vpc);
+    config.clusters[1].vpc.subnetIds.reverse();
+    const [deployment] = parseConfig(config).deployments;
+    expect(deployment).toMatchObject({ name: 'default', stackName: 'ClusterDoctor' });
+    expect(deployment?.placements).toHaveLength(1);
+    expect(deployment?.placements[0]?.name).toMatch(/^net-[0-9a-f]{8}$/);
+    expect(deployment?.clusters.map((c) => c.placement)).toEqual([
+      deployment?.placements[0]?.name,
+      deployment?.placements[0]?.name,
+    ]);
+    // The name depends on the network alone: stable across edits of the file.
+    const [again] = loadConfig(EXAMPLE_CONFIG).deployments;
+    expect(again?.clusters[0]?.placement).toBe(deployment?.placements[0]?.name);
+  });
+});
+
+describe('a fleet file', () => {
+  const fleet = (): Json => JSON.parse(readFileSync(FLEET_EXAMPLE, 'utf8'));
+  const fleetError = (edit: (config: Json) => void): string => {
+    const config = fleet();
+    edit(config);
+    try {
+      parseConfig(config, 'fleet.json');
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('lists deployments, each with its stack, placements and clusters', () => {
+    const { deployments } = loadConfig(FLEET_EXAMPLE);
+    expect(deployments.map((d) => [d.stackName, d.account, d.region])).toEqual([
+      ['ClusterDoctor-paris', '123456789012', 'eu-west-3'],
+      ['ClusterDoctor-virginia', '210987654321', 'us-east-1'],
+    ]);
+    expect(deployments[0]?.clusters.map((c) => [c.name, c.placement])).toEqual([
+      ['orders-cache', 'app-vpc'],
+      ['carts-cache', 'app-vpc'],
+      ['sessions', 'batch-vpc'],
+    ]);
+  });
+
+  it.each<[string, (config: Json) => void, string]>([
+    [
+      'a cluster in an unknown placement',
+      (c) => (c.deployments[0].clusters[0].placement = 'nowhere'),
+      'deployments[0].clusters[0].placement: unknown placement "nowhere" (placements: app-vpc, batch-vpc)',
+    ],
+    [
+      'a placement with no cluster',
+      (c) => (c.deployments[0].clusters[2].placement = 'app-vpc'),
+      'deployments[0].placements[1]: no cluster is placed in "batch-vpc"',
+    ],
+    [
+      'two deployments onto one stack',
+      (c) => {
+        c.deployments[1].account = c.deployments[0].account;
+        c.deployments[1].region = c.deployments[0].region;
+        c.deployments[1].stackName = 'ClusterDoctor-paris';
+      },
+      'deployments[1].stackName: stack "ClusterDoctor-paris" is already deployed to 123456789012 eu-west-3 by another deployment (also deployments[0])',
+    ],
+    [
+      'one cluster name in two deployments',
+      (c) => (c.deployments[1].clusters[0].name = 'orders-cache'),
+      'deployments[1].clusters[0].name: cluster name "orders-cache" is used by another deployment too (deployments[0].clusters[0])',
+    ],
+    [
+      'a placement name too long for a function name',
+      (c) => {
+        c.deployments[1].placements[0].name = 'a-very-long-placement-name';
+        c.deployments[1].clusters[0].placement = 'a-very-long-placement-name';
+      },
+      'deployments[1].placements[0].name: expected at most 24 characters',
+    ],
+    [
+      "a cluster with a vpc of its own (today's field, in the fleet format)",
+      (c) => (c.deployments[1].clusters[0].vpc = c.deployments[1].placements[0].vpc),
+      'deployments[1].clusters[0].vpc: unknown field',
+    ],
+  ])('with %s names it', (_, edit, message) => {
+    expect(fleetError(edit)).toContain(message);
+  });
+});
+
+describe('limits, computed before synth', () => {
+  const generated = exampleFleet();
+  const paris = () => structuredClone(generated.deployments[0]) as Json;
+
+  it('refuse a stack over 500 resources, naming the deployment and the limit', () => {
+    const big = paris();
+    const template = big.clusters[0];
+    big.clusters = Array.from({ length: 250 }, (_, i) => ({
+      ...template,
+      name: `big-${i}`,
+      placement: big.placements[i % 4].name,
+    }));
+    expect(() => parseConfig({ deployments: [big] })).toThrow(
+      /deployments\[0\]: stack ClusterDoctor-paris would hold 5\d\d resources, over CloudFormation's 500 per stack/,
+    );
+  });
+
+  it("refuse a placement whose roles' policy would pass IAM's 10 240 characters", () => {
+    const crowded = paris();
+    const template = crowded.clusters[0];
+    crowded.clusters = Array.from({ length: 60 }, (_, i) => ({
+      ...template,
+      name: `crowded-cluster-number-${i}`,
+      secretArn: `arn:aws:secretsmanager:eu-west-3:123456789012:secret:redis/crowded-cluster-number-${i}-AbCdEf`,
+      placement: 'vpc-0',
+    }));
+    crowded.placements = crowded.placements.slice(0, 1);
+    expect(() => parseConfig({ deployments: [crowded] })).toThrow(
+      /deployments\[0\]\.placements\[0\]: placement vpc-0: its roles' policy would be about \d+ characters for 60 clusters' secrets and table rows, over IAM's 10240 per role/,
+    );
+  });
+
+  it('refuse more IAM roles in one account than its default quota', () => {
+    const deployments = Array.from({ length: 12 }, (_, d) => {
+      const deployment = paris();
+      deployment.name = `region-${d}`;
+      deployment.placements = Array.from({ length: 28 }, (_, p) => ({
+        name: `p-${p}`,
+        vpc: deployment.placements[0].vpc,
+      }));
+      deployment.clusters = deployment.placements.map((p: Json, i: number) => ({
+        ...deployment.clusters[0],
+        name: `c-${d}-${i}`,
+        placement: p.name,
+      }));
+      return deployment;
+    });
+    expect(() => parseConfig({ deployments })).toThrow(
+      /account 123456789012 would get 1032 IAM roles from these deployments, over the default quota of 1000/,
+    );
+  });
+});
+
 describe('field paths', () => {
   it('read like the file', () => {
     expect(formatPath(['clusters', 0, 'vpc', 'subnetIds', 2])).toBe('clusters[0].vpc.subnetIds[2]');
@@ -216,7 +359,7 @@ describe('field paths', () => {
 
 describe('the function environment', () => {
   it('reads back what the stack writes', () => {
-    const cluster = loadConfig(EXAMPLE_CONFIG).clusters[0];
+    const cluster = loadConfig(EXAMPLE_CONFIG).deployments[0]?.clusters[0];
     if (!cluster) throw new Error('example has a cluster');
     const written = toFunctionEnv(cluster, 10_000, {
       topicArn: 'arn:aws:sns:eu-west-3:123456789012:alerts',
@@ -239,7 +382,7 @@ describe('the function environment', () => {
   });
 
   it('reads an empty allow-list, and names what is missing', () => {
-    const cluster = loadConfig(EXAMPLE_CONFIG).clusters[1];
+    const cluster = loadConfig(EXAMPLE_CONFIG).deployments[0]?.clusters[1];
     if (!cluster) throw new Error('example has two clusters');
     const env = toFunctionEnv(cluster, 5_000, { topicArn: 't', tableName: 's' });
     expect(readFunctionEnv(env)).toMatchObject({ allow: [], tls: 'off' });

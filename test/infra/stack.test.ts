@@ -1,23 +1,24 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_SUCCEEDED_METRIC, FUNCTION_ENV } from '../../lib/config/function-env';
+import { CHECK_SUCCEEDED_METRIC, FUNCTION_ENV, settingsOf } from '../../lib/config/function-env';
 import type { ClusterConfig, DeploymentConfig } from '../../lib/config/schema';
 import type { ClusterDoctorStack } from '../../lib/infra/cluster-doctor-stack';
-import type { MonitoredCluster } from '../../lib/infra/monitored-cluster';
-import { buildStack, normalize, roleStatements, type Statement } from './build-stack';
+import type { PlacementFunctions } from '../../lib/infra/placement-functions';
+import { buildStack, fleetDeployment, normalize, roleStatements, type Statement } from './build-stack';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
+/** The fleet example's Paris deployment: placement app-vpc serves orders-cache and carts-cache, batch-vpc sessions. */
 let stack: ClusterDoctorStack;
 let config: DeploymentConfig;
 let template: Template;
 let resources: Resources;
 
 beforeAll(() => {
-  ({ stack, config } = buildStack());
+  ({ stack, config } = buildStack(fleetDeployment()));
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Resources;
-});
+}, 180_000);
 
 const ENI_ACTIONS = [
   'ec2:AssignPrivateIpAddresses',
@@ -35,18 +36,19 @@ const TABLE_ACTIONS = [
   'dynamodb:Query',
   'dynamodb:UpdateItem',
 ];
+const PREFIX = 'ClusterDoctor-paris-';
 
 const resolve = (value: unknown) => stack.resolve(value);
 const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(construct.node.defaultChild as never);
-const clusterNamed = (name: string) => {
-  const monitored = stack.clusters.find((cluster) => cluster.name === name);
-  if (!monitored) throw new Error(`no cluster ${name}`);
-  return monitored;
+const placementNamed = (name: string) => {
+  const placement = stack.placements.find((p) => p.placement.name === name);
+  if (!placement) throw new Error(`no placement ${name}`);
+  return placement;
 };
-const configOf = (monitored: MonitoredCluster): ClusterConfig => {
-  const cluster = config.clusters.find((c) => c.name === monitored.name);
-  if (!cluster) throw new Error(`no config for ${monitored.name}`);
+const clusterNamed = (name: string): ClusterConfig => {
+  const cluster = config.clusters.find((c) => c.name === name);
+  if (!cluster) throw new Error(`no cluster ${name}`);
   return cluster;
 };
 const functionProps = (fn: { node: { defaultChild?: unknown } }) => {
@@ -54,11 +56,16 @@ const functionProps = (fn: { node: { defaultChild?: unknown } }) => {
   if (!props) throw new Error('function not in template');
   return props;
 };
+const allFunctions = () => [
+  ...stack.placements.flatMap((p) => [p.check.function, p.remediation.function]),
+  stack.watchdog.function,
+];
 
-/** The statements a cluster function's role must hold, and no others. */
-function expectedStatements(monitored: MonitoredCluster, role: 'check' | 'remediation') {
-  const cluster = configOf(monitored);
-  const own = role === 'check' ? monitored.check : monitored.remediation;
+/** The statements a placement function's role must hold, and no others. */
+function expectedStatements(placement: PlacementFunctions, role: 'check' | 'remediation') {
+  const clusters = placement.clusters;
+  const own = role === 'check' ? placement.check : placement.remediation;
+  const keys = clusters.flatMap((c) => c.secretKmsKeyArn ?? []);
   const statements: Statement[] = [
     {
       Effect: 'Allow',
@@ -66,7 +73,12 @@ function expectedStatements(monitored: MonitoredCluster, role: 'check' | 'remedi
       Resource: resolve(own.logGroup.logGroupArn),
     },
     { Effect: 'Allow', Action: ENI_ACTIONS, Resource: '*' },
-    { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: cluster.secretArn },
+    // Exactly the secrets of the clusters placed here.
+    {
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: clusters.length === 1 ? clusters[0]?.secretArn : clusters.map((c) => c.secretArn),
+    },
     { Effect: 'Allow', Action: 'sns:Publish', Resource: resolve(stack.alerts.topic.topicArn) },
     {
       Effect: 'Allow',
@@ -78,36 +90,39 @@ function expectedStatements(monitored: MonitoredCluster, role: 'check' | 'remedi
       Action: TABLE_ACTIONS,
       Resource: resolve(stack.state.table.tableArn),
       Condition: {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [cluster.name, `${cluster.name}#*`] },
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': clusters.flatMap((c) => [c.name, `${c.name}#*`]),
+        },
       },
     },
+    // Invocations that failed for good go to the dead-letter queue (the on-failure destination).
+    {
+      Effect: 'Allow',
+      Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      Resource: resolve(stack.deadLetters.queue.queueArn),
+    },
   ];
-  // Invocations that failed for good go to the dead-letter queue (the on-failure destination).
-  statements.push({
-    Effect: 'Allow',
-    Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-    Resource: resolve(stack.deadLetters.queue.queueArn),
-  });
-  // A customer-managed key for the secret: decrypt with it, and only through Secrets Manager.
-  if (cluster.secretKmsKeyArn)
+  // Customer-managed keys of those secrets: decrypt with them, and only through Secrets Manager.
+  if (keys.length > 0)
     statements.push({
       Effect: 'Allow',
       Action: 'kms:Decrypt',
-      Resource: cluster.secretKmsKeyArn,
+      Resource: keys.length === 1 ? keys[0] : keys,
       Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${config.region}.amazonaws.com` } },
     });
   if (role === 'check')
     statements.push({
       Effect: 'Allow',
       Action: 'lambda:InvokeFunction',
-      Resource: resolve(monitored.remediation.function.functionArn),
+      Resource: resolve(placement.remediation.function.functionArn),
     });
   return normalize(statements);
 }
 
-describe('cluster functions', () => {
-  it('run Node.js 22 on arm64, bundled, with source maps enabled', () => {
-    template.resourceCountIs('AWS::Lambda::Function', config.clusters.length * 2);
+describe('placement functions', () => {
+  it('are two per placement, not per cluster, plus the watchdog: Node.js 22 on arm64, bundled, source maps on', () => {
+    expect(config.clusters).toHaveLength(3);
+    template.resourceCountIs('AWS::Lambda::Function', config.placements.length * 2 + 1);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -116,16 +131,29 @@ describe('cluster functions', () => {
     });
   });
 
-  it("run in their own cluster's subnets and security groups", () => {
-    for (const monitored of stack.clusters) {
-      const { vpc } = configOf(monitored);
-      for (const fn of [monitored.check.function, monitored.remediation.function]) {
+  it('are named <stack>-<placement>-check and -fix (what npm run smoke invokes)', () => {
+    for (const placement of stack.placements) {
+      expect(functionProps(placement.check.function).FunctionName).toBe(
+        `${PREFIX}${placement.placement.name}-check`,
+      );
+      expect(functionProps(placement.remediation.function).FunctionName).toBe(
+        `${PREFIX}${placement.placement.name}-fix`,
+      );
+    }
+    expect(functionProps(stack.watchdog.function).FunctionName).toBe(`${PREFIX}watchdog`);
+  });
+
+  it("run in their placement's subnets and security groups; the watchdog, which reaches no cluster, in none", () => {
+    for (const placement of stack.placements) {
+      const { vpc } = placement.placement;
+      for (const fn of [placement.check.function, placement.remediation.function]) {
         expect(functionProps(fn).VpcConfig).toEqual({
           SubnetIds: vpc.subnetIds,
           SecurityGroupIds: vpc.securityGroupIds,
         });
       }
     }
+    expect(functionProps(stack.watchdog.function)).not.toHaveProperty('VpcConfig');
   });
 
   it('never modify the imported security groups', () => {
@@ -134,85 +162,115 @@ describe('cluster functions', () => {
     template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
   });
 
-  it('get non-secret configuration in their environment', () => {
-    const orders = clusterNamed('orders-cache');
-    const cluster = configOf(orders);
-    const env = (functionProps(orders.check.function).Environment as { Variables: Record<string, unknown> })
+  it('get their placement and the names of the clusters they serve in their environment, no cluster settings', () => {
+    const app = placementNamed('app-vpc');
+    const env = (functionProps(app.check.function).Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(env).toEqual({
-      [FUNCTION_ENV.cluster]: 'orders-cache',
-      [FUNCTION_ENV.seeds]: cluster.seeds.join(','),
-      [FUNCTION_ENV.secretArn]: cluster.secretArn,
-      [FUNCTION_ENV.tls]: 'verify',
+      [FUNCTION_ENV.placement]: 'app-vpc',
+      [FUNCTION_ENV.placementClusters]: 'orders-cache,carts-cache',
       [FUNCTION_ENV.timeoutMs]: String(config.timeoutMs),
       [FUNCTION_ENV.topicArn]: resolve(stack.alerts.topic.topicArn),
       [FUNCTION_ENV.tableName]: resolve(stack.state.table.tableName),
-      [FUNCTION_ENV.mode]: 'dry-run',
-      [FUNCTION_ENV.allow]: 'stabilize-open-slot,assign-uncovered-slots',
-      [FUNCTION_ENV.settleMs]: '60000',
-      [FUNCTION_ENV.remediationFunction]: resolve(orders.remediation.function.functionName),
+      [FUNCTION_ENV.remediationFunction]: resolve(app.remediation.function.functionName),
       NODE_OPTIONS: '--enable-source-maps',
     });
-    const remediationEnv = (functionProps(orders.remediation.function).Environment as { Variables: object })
+    const remediationEnv = (functionProps(app.remediation.function).Environment as { Variables: object })
       .Variables;
     expect(remediationEnv).not.toHaveProperty(FUNCTION_ENV.remediationFunction);
+    expect(remediationEnv).toMatchObject({ [FUNCTION_ENV.placementClusters]: 'orders-cache,carts-cache' });
   });
 
-  it('give remediation reserved concurrency 1 and no retries; checks no reservation and no retries (the next tick is the retry)', () => {
-    for (const monitored of stack.clusters) {
-      expect(functionProps(monitored.remediation.function).ReservedConcurrentExecutions).toBe(1);
-      expect(functionProps(monitored.check.function)).not.toHaveProperty('ReservedConcurrentExecutions');
+  it('reserve no concurrency anywhere (single flight is the lock per cluster) and retry nothing', () => {
+    for (const fn of allFunctions())
+      expect(functionProps(fn)).not.toHaveProperty('ReservedConcurrentExecutions');
+    for (const placement of stack.placements) {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: resolve(placement.remediation.function.functionName),
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 3600,
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: resolve(placement.check.function.functionName),
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 300,
+      });
     }
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: resolve(clusterNamed('orders-cache').remediation.function.functionName),
-      MaximumRetryAttempts: 0,
-    });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: resolve(clusterNamed('orders-cache').check.function.functionName),
-      MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 300,
-    });
   });
 
   it('send invocations that failed for good to the dead-letter queue, and fit the Lambda limit', () => {
-    for (const monitored of stack.clusters) {
-      for (const fn of [monitored.check.function, monitored.remediation.function]) {
+    for (const placement of stack.placements) {
+      for (const fn of [placement.check.function, placement.remediation.function]) {
         template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
           FunctionName: resolve(fn.functionName),
           DestinationConfig: { OnFailure: { Destination: resolve(stack.deadLetters.queue.queueArn) } },
         });
       }
-      expect(functionProps(monitored.remediation.function).Timeout).toBe(900);
+      expect(functionProps(placement.remediation.function).Timeout).toBe(900);
       // timeoutMs 10 s: two observations (the second after re-reading a rotated secret) and 60 s.
-      expect(functionProps(monitored.check.function).Timeout).toBe(80);
+      expect(functionProps(placement.check.function).Timeout).toBe(80);
     }
   });
 
   it('write to log groups of their own, kept three months', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', config.clusters.length * 2);
+    template.resourceCountIs('AWS::Logs::LogGroup', allFunctions().length);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
-    const orders = clusterNamed('orders-cache');
-    expect(functionProps(orders.check.function).LoggingConfig).toEqual({
-      LogGroup: resolve(orders.check.logGroup.logGroupName),
+    const app = placementNamed('app-vpc');
+    expect(functionProps(app.check.function).LoggingConfig).toEqual({
+      LogGroup: resolve(app.check.logGroup.logGroupName),
     });
   });
 });
 
 describe('least-privilege IAM', () => {
-  it('gives each check role exactly: its logs, the VPC, its secret, this topic and key, its table items, its remediation', () => {
-    for (const monitored of stack.clusters) {
-      expect(normalize(roleStatements(resources, logicalId(monitored.check.role)))).toEqual(
-        expectedStatements(monitored, 'check'),
+  it("gives each check role exactly: its logs, the VPC, its clusters' secrets and keys, this topic, its clusters' rows, its remediation", () => {
+    for (const placement of stack.placements) {
+      expect(normalize(roleStatements(resources, logicalId(placement.check.role)))).toEqual(
+        expectedStatements(placement, 'check'),
+      );
+    }
+    // Concretely: app-vpc reads the two secrets of its clusters, and not the third one's.
+    const app = JSON.stringify(roleStatements(resources, logicalId(placementNamed('app-vpc').check.role)));
+    expect(app).toContain(clusterNamed('orders-cache').secretArn);
+    expect(app).toContain(clusterNamed('carts-cache').secretArn);
+    expect(app).not.toContain(clusterNamed('sessions').secretArn);
+  });
+
+  it('gives each remediation role the same minus any invoke permission', () => {
+    for (const placement of stack.placements) {
+      expect(normalize(roleStatements(resources, logicalId(placement.remediation.role)))).toEqual(
+        expectedStatements(placement, 'remediation'),
       );
     }
   });
 
-  it('gives each remediation role the same minus any invoke permission', () => {
-    for (const monitored of stack.clusters) {
-      expect(normalize(roleStatements(resources, logicalId(monitored.remediation.role)))).toEqual(
-        expectedStatements(monitored, 'remediation'),
-      );
-    }
+  it('gives the watchdog its logs, read access to the table, its own item, and the topic: no secret, no VPC', () => {
+    expect(normalize(roleStatements(resources, logicalId(stack.watchdog.role)))).toEqual(
+      normalize([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: resolve(stack.watchdog.logGroup.logGroupArn),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+          Resource: resolve(stack.state.table.tableArn),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:PutItem',
+          Resource: resolve(stack.state.table.tableArn),
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#watchdog'] } },
+        },
+        { Effect: 'Allow', Action: 'sns:Publish', Resource: resolve(stack.alerts.topic.topicArn) },
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: resolve(stack.alerts.key.keyArn),
+        },
+      ]),
+    );
   });
 
   it('attaches no managed policies', () => {
@@ -220,11 +278,11 @@ describe('least-privilege IAM', () => {
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 
-  it("lets only the cluster's own check role invoke its remediation function, and nothing else", () => {
+  it("lets only the placement's own check role invoke its remediation function, and nothing else", () => {
     template.resourceCountIs('AWS::Lambda::Permission', 0);
-    for (const monitored of stack.clusters) {
-      const remediationArn = JSON.stringify(resolve(monitored.remediation.function.functionArn));
-      const remediationName = JSON.stringify(resolve(monitored.remediation.function.functionName));
+    for (const placement of stack.placements) {
+      const remediationArn = JSON.stringify(resolve(placement.remediation.function.functionArn));
+      const remediationName = JSON.stringify(resolve(placement.remediation.function.functionName));
       const holders = Object.entries(resources)
         .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
         .filter(([id]) =>
@@ -237,7 +295,7 @@ describe('least-privilege IAM', () => {
           ),
         )
         .map(([id]) => id);
-      expect(holders).toEqual([logicalId(monitored.check.role)]);
+      expect(holders).toEqual([logicalId(placement.check.role)]);
     }
   });
 
@@ -246,15 +304,16 @@ describe('least-privilege IAM', () => {
       if (resource.Type !== 'AWS::IAM::Role') continue;
       for (const statement of roleStatements(resources, id)) {
         if (statement.Resource === '*') expect([statement.Action].flat().sort()).toEqual(ENI_ACTIONS);
-        else expect(JSON.stringify(statement.Resource)).not.toContain('*');
+        else expect(JSON.stringify(statement.Resource)).not.toMatch(/[^#]\*/);
         expect([statement.Action].flat().every((action) => !action.endsWith('*'))).toBe(true);
       }
     }
   });
 
-  it('lets the scheduler role of a cluster invoke its check function and send to the dead-letter queue, only', () => {
-    for (const monitored of stack.clusters) {
-      const target = resources[logicalId(monitored.schedule.nightly)]?.Properties.Target as {
+  it("lets a placement's scheduler role invoke its check function and send to the dead-letter queue, only", () => {
+    for (const placement of stack.placements) {
+      const [first] = placement.schedules;
+      const target = resources[logicalId(first?.nightly as never)]?.Properties.Target as {
         RoleArn: { 'Fn::GetAtt': [string, string] };
       };
       expect(normalize(roleStatements(resources, target.RoleArn['Fn::GetAtt'][0]))).toEqual(
@@ -262,43 +321,63 @@ describe('least-privilege IAM', () => {
           {
             Effect: 'Allow',
             Action: 'lambda:InvokeFunction',
-            Resource: resolve(monitored.check.function.functionArn),
+            Resource: resolve(placement.check.function.functionArn),
           },
           { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: resolve(stack.deadLetters.queue.queueArn) },
         ]),
       );
+      // Every schedule of the placement uses that one role.
+      for (const schedule of placement.schedules)
+        expect(
+          (resources[logicalId(schedule.nightly)]?.Properties.Target as { RoleArn: unknown } | undefined)
+            ?.RoleArn,
+        ).toEqual(target.RoleArn);
     }
   });
 });
 
 describe('schedules', () => {
-  it('start each nightly check at the configured cron and time zone, with the cluster and kind as input', () => {
-    for (const monitored of stack.clusters) {
-      const { nightly } = configOf(monitored).schedules;
-      expect(resources[logicalId(monitored.schedule.nightly)]?.Properties).toMatchObject({
-        ScheduleExpression: nightly.cron,
-        ScheduleExpressionTimezone: nightly.timeZone,
-        State: 'ENABLED',
-        Target: {
-          Arn: resolve(monitored.check.function.functionArn),
-          Input: JSON.stringify({ cluster: monitored.name, kind: 'nightly' }),
-        },
-      });
+  it("start each cluster's nightly check at its cron and time zone, with its name, kind and settings as input", () => {
+    for (const placement of stack.placements) {
+      for (const [index, schedule] of placement.schedules.entries()) {
+        const cluster = placement.clusters[index] as ClusterConfig;
+        expect(resources[logicalId(schedule.nightly)]?.Properties).toMatchObject({
+          ScheduleExpression: cluster.schedules.nightly.cron,
+          ScheduleExpressionTimezone: cluster.schedules.nightly.timeZone,
+          State: 'ENABLED',
+          Target: {
+            Arn: resolve(placement.check.function.functionArn),
+            Input: JSON.stringify({ cluster: cluster.name, kind: 'nightly', settings: settingsOf(cluster) }),
+          },
+        });
+      }
     }
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 3 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Paris',
-      Target: { Input: '{"cluster":"orders-cache","kind":"nightly"}' },
+      Target: { Input: Match.stringLikeRegexp('^\\{"cluster":"orders-cache","kind":"nightly","settings":') },
     });
   });
 
-  it('add a frequent check only where one is configured', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 3);
+  it('add a frequent check only where one is configured (and the watchdog its own)', () => {
+    // orders-cache and carts-cache: nightly + frequent; sessions: nightly; the watchdog: 1.
+    template.resourceCountIs('AWS::Scheduler::Schedule', 6);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(5 minutes)',
-      Target: { Input: '{"cluster":"orders-cache","kind":"frequent"}' },
+      ScheduleExpression: 'rate(10 minutes)',
+      Target: { Input: Match.stringLikeRegexp('^\\{"cluster":"carts-cache","kind":"frequent"') },
     });
-    expect(clusterNamed('sessions').schedule.frequent).toBeUndefined();
+    expect(placementNamed('batch-vpc').schedules[0]?.frequent).toBeUndefined();
+  });
+
+  it('carry settings a placement function reads back: seeds, secret ARN, TLS, mode, allow-list, settle time', () => {
+    expect(settingsOf(clusterNamed('orders-cache'))).toEqual({
+      seeds: ['10.0.1.10:6379', '10.0.2.10:6379', '10.0.3.10:6379'],
+      secretArn: clusterNamed('orders-cache').secretArn,
+      tls: 'verify',
+      mode: 'dry-run',
+      allow: ['stabilize-open-slot', 'assign-uncovered-slots'],
+      settleMs: 60_000,
+    });
   });
 
   it('retry undelivered invocations, then dead-letter them', () => {
@@ -355,7 +434,10 @@ describe('alert topic', () => {
               StringEquals: { 'aws:SourceAccount': config.account },
               ArnLike: {
                 'aws:SourceArn': {
-                  'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':alarm:ClusterDoctor-\\*$')])],
+                  'Fn::Join': [
+                    '',
+                    Match.arrayWith([Match.stringLikeRegexp(':alarm:ClusterDoctor-paris-\\*$')]),
+                  ],
                 },
               },
             },
@@ -394,10 +476,8 @@ describe('alert topic', () => {
       if (subscription.Protocol === 'sms') expect(filter?.severity).toEqual(['critical']);
       else expect(filter?.severity).toBeUndefined();
     }
-    // Listed in every cluster, or the alarm address: no filter at all, so the alarms reach them too.
     expect(byEndpoint['redis-oncall@example.com']).not.toHaveProperty('FilterPolicy');
     expect(byEndpoint['platform-oncall@example.com']).not.toHaveProperty('FilterPolicy');
-    // Listed in some clusters only: just those clusters' messages.
     expect(byEndpoint['sessions-team@example.com']?.FilterPolicy).toEqual({ cluster: ['sessions'] });
     expect(byEndpoint['+33612345678']).toMatchObject({
       Protocol: 'sms',
@@ -425,40 +505,85 @@ describe('state table', () => {
   });
 });
 
+describe('the watchdog', () => {
+  it("knows each cluster's staleness window from its own schedule", () => {
+    // orders-cache every 5 min: 15 min; carts-cache every 10 min: 30 min; sessions nightly only: 26 h.
+    expect(
+      (functionProps(stack.watchdog.function).Environment as { Variables: Record<string, unknown> })
+        .Variables,
+    ).toEqual({
+      [FUNCTION_ENV.tableName]: resolve(stack.state.table.tableName),
+      [FUNCTION_ENV.topicArn]: resolve(stack.alerts.topic.topicArn),
+      [FUNCTION_ENV.deployment]: 'ClusterDoctor-paris',
+      [FUNCTION_ENV.watchdogClusters]: 'orders-cache=15,carts-cache=30,sessions=1560',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('runs every 5 minutes', () => {
+    expect(resources[logicalId(stack.watchdog.schedule)]?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: { Arn: resolve(stack.watchdog.function.functionArn) },
+    });
+  });
+});
+
 describe('checker alarms', () => {
   const topicRef = () => [resolve(stack.alerts.topic.topicArn)];
   const bothRefs = () => [resolve(stack.alerts.topic.topicArn), resolve(stack.alerts.pager.topicArn)];
+  const alarmNamed = (name: string) =>
+    Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+      (a) => a.Properties.AlarmName === name,
+    )?.Properties;
 
-  it("say a cluster's checker is dead after a window from its own schedule, page, and say when it clears", () => {
-    // orders-cache runs every 5 minutes: three empty 5-minute periods. sessions is nightly only: 26 h.
-    const expected = { 'orders-cache': { Period: 300, periods: 3 }, sessions: { Period: 3600, periods: 26 } };
-    for (const monitored of stack.clusters) {
-      const { Period, periods } = expected[monitored.name as keyof typeof expected];
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `ClusterDoctor-${monitored.name}.no-successful-check`,
-        Namespace: CHECK_SUCCEEDED_METRIC.namespace,
-        MetricName: CHECK_SUCCEEDED_METRIC.name,
-        Dimensions: [{ Name: CHECK_SUCCEEDED_METRIC.dimension, Value: monitored.name }],
-        Statistic: 'Sum',
-        Period,
-        EvaluationPeriods: periods,
-        DatapointsToAlarm: periods,
-        ComparisonOperator: 'LessThanThreshold',
-        Threshold: 1,
-        TreatMissingData: 'breaching',
-        AlarmActions: bothRefs(),
-        OKActions: bothRefs(),
-      });
-    }
+  it('are four per placement and three per deployment, none per cluster', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
+      [
+        ...config.placements.flatMap((p) => [
+          `${PREFIX}${p.name}-check-errors`,
+          `${PREFIX}${p.name}-remediation-errors`,
+          `${PREFIX}${p.name}-throttled-or-dropped`,
+          `${PREFIX}${p.name}.keys-lost`,
+        ]),
+        `${PREFIX}schedule-dead-letters`,
+        `${PREFIX}stale-clusters`,
+        `${PREFIX}watchdog-silent`,
+      ].sort(),
+    );
   });
 
-  it('page when a remedy loses keys', () => {
-    for (const monitored of stack.clusters) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `ClusterDoctor-${monitored.name}.keys-lost`,
+  it("page on the watchdog's stale clusters, and say when they clear", () => {
+    expect(alarmNamed(`${PREFIX}stale-clusters`)).toMatchObject({
+      Namespace: CHECK_SUCCEEDED_METRIC.namespace,
+      MetricName: 'StaleClusters',
+      Dimensions: [{ Name: 'deployment', Value: 'ClusterDoctor-paris' }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: bothRefs(),
+      OKActions: bothRefs(),
+    });
+  });
+
+  it('page when the watchdog itself is silent for 15 minutes (missing data breaches)', () => {
+    expect(alarmNamed(`${PREFIX}watchdog-silent`)).toMatchObject({
+      MetricName: 'WatchdogRan',
+      Dimensions: [{ Name: 'deployment', Value: 'ClusterDoctor-paris' }],
+      Period: 300,
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: bothRefs(),
+    });
+  });
+
+  it('page when a remedy in a placement loses keys', () => {
+    for (const placement of config.placements) {
+      expect(alarmNamed(`${PREFIX}${placement.name}.keys-lost`)).toMatchObject({
         Namespace: CHECK_SUCCEEDED_METRIC.namespace,
         MetricName: 'KeysLost',
-        Dimensions: [{ Name: CHECK_SUCCEEDED_METRIC.dimension, Value: monitored.name }],
+        Dimensions: [{ Name: 'placement', Value: placement.name }],
         Statistic: 'Sum',
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -480,31 +605,21 @@ describe('checker alarms', () => {
     }
   });
 
-  it("alarm on every check and remediation function's errors", () => {
-    for (const monitored of stack.clusters) {
-      for (const fn of [monitored.check.function, monitored.remediation.function]) {
+  it("alarm on every placement function's errors, throttles and dropped events", () => {
+    for (const placement of stack.placements) {
+      for (const fn of [placement.check.function, placement.remediation.function]) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
           MetricName: 'Errors',
           Dimensions: [{ Name: 'FunctionName', Value: resolve(fn.functionName) }],
-          Statistic: 'Sum',
           Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
           TreatMissingData: 'notBreaching',
           AlarmActions: topicRef(),
           OKActions: topicRef(),
         });
       }
-    }
-  });
-
-  it('alarm on throttled invocations and dropped asynchronous events of both functions', () => {
-    for (const monitored of stack.clusters) {
-      const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
-        (a) => a.Properties.AlarmName === `ClusterDoctor-${monitored.name}-throttled-or-dropped`,
-      );
-      const metrics = (alarm?.Properties.Metrics ?? []) as {
-        Id: string;
+      const metrics = (alarmNamed(`${PREFIX}${placement.placement.name}-throttled-or-dropped`)?.Metrics ??
+        []) as {
         Expression?: string;
         MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: unknown }[] } };
       }[];
@@ -512,8 +627,8 @@ describe('checker alarms', () => {
       const watched = metrics
         .filter((m) => m.MetricStat)
         .map((m) => [m.MetricStat?.Metric.MetricName, m.MetricStat?.Metric.Dimensions[0]?.Value]);
-      const check = resolve(monitored.check.function.functionName);
-      const remediation = resolve(monitored.remediation.function.functionName);
+      const check = resolve(placement.check.function.functionName);
+      const remediation = resolve(placement.remediation.function.functionName);
       expect(watched).toEqual(
         expect.arrayContaining([
           ['Throttles', check],
@@ -536,18 +651,16 @@ describe('checker alarms', () => {
   });
 
   it('send every alarm to the topic (the paging ones to the pager too), under names the topic policies admit', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(config.clusters.length * 5 + 1);
-    for (const alarm of alarms) {
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
       const name = String(alarm.Properties.AlarmName);
-      expect(name).toMatch(/^ClusterDoctor-/);
-      const pages = /\.(no-successful-check|keys-lost)$/.test(name);
+      expect(name.startsWith(PREFIX)).toBe(true);
+      const pages = /(\.keys-lost|stale-clusters|watchdog-silent)$/.test(name);
       expect(alarm.Properties.AlarmActions).toEqual(pages ? bothRefs() : topicRef());
       expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
     }
   });
 
-  it("route the pager to each phone by its clusters' alarm names (CloudWatch sets no attributes)", () => {
+  it("route the pager to a phone of some clusters by their placements' alarm names (CloudWatch sets no attributes)", () => {
     const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).filter(
       (s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify(resolve(stack.alerts.pager.topicArn)),
     );
@@ -555,8 +668,35 @@ describe('checker alarms', () => {
     expect(subscriptions[0]?.Properties).toMatchObject({
       Endpoint: '+33612345678',
       FilterPolicyScope: 'MessageBody',
-      FilterPolicy: { AlarmName: [{ prefix: 'ClusterDoctor-orders-cache.' }] },
+      FilterPolicy: { AlarmName: [{ prefix: `${PREFIX}app-vpc.` }] },
     });
+  });
+});
+
+describe('operability', () => {
+  it('has one dashboard naming every cluster, by placement', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(
+      resolve(
+        Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]?.Properties.DashboardBody,
+      ),
+    );
+    for (const cluster of config.clusters) expect(body).toContain(`\\"cluster\\",\\"${cluster.name}\\"`);
+    for (const metric of ['Status', 'Findings', 'CheckDuration', 'StaleClusters', 'ActionsApplied'])
+      expect(body).toContain(metric);
+  });
+
+  it('outputs the function names, the topics, the table and the dashboard', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const values = Object.values(outputs).map((o) => JSON.stringify(o.Value));
+    for (const fn of allFunctions()) expect(values).toContain(JSON.stringify(resolve(fn.functionName)));
+    for (const value of [
+      stack.alerts.topic.topicArn,
+      stack.alerts.pager.topicArn,
+      stack.state.table.tableName,
+    ])
+      expect(values).toContain(JSON.stringify(resolve(value)));
+    expect(Object.keys(outputs)).toHaveLength(5 + 2 * config.placements.length);
   });
 });
 
@@ -567,18 +707,14 @@ describe('synth-time advice', () => {
       .map((w) => String(w.entry.data));
 
   it('warns when a cluster remediates in auto mode with only the nightly schedule', () => {
-    const [orders, sessions] = config.clusters as [ClusterConfig, ClusterConfig];
     const auto = { mode: 'auto' as const, allow: ['stabilize-open-slot' as const], settleMs: 60_000 };
     const cfg: DeploymentConfig = {
       ...config,
-      clusters: [
-        { ...orders, remediation: auto },
-        { ...sessions, remediation: auto },
-      ],
+      clusters: config.clusters.map((cluster) => ({ ...cluster, remediation: auto })),
     };
     expect(warnings(cfg)).toEqual([
       expect.stringMatching(/^sessions: remediation mode auto with no frequent schedule/),
     ]);
     expect(warnings(config)).toEqual([]);
-  });
+  }, 180_000);
 });

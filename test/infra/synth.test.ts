@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_CONFIG } from './build-stack';
+import { EXAMPLE_CONFIG, FLEET_EXAMPLE } from './build-stack';
 
 const ROOT = join(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'cluster-doctor-synth-'));
@@ -15,9 +15,9 @@ function offlineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, CDK_DISABLE_VERSION_CHECK: '1', ...extra };
 }
 
-// A synth bundles both handlers with esbuild: about 20 s alone, several times that on a busy machine.
-describe('cdk synth', { timeout: 240_000 }, () => {
-  it('works offline from the example config, with no AWS credentials, and bundles both handlers', () => {
+/** Under a loaded machine (2 cores, several clusters running) one synth with bundling took 96 s. */
+describe('cdk synth', { timeout: 300_000 }, () => {
+  it('works offline from the example config, with no AWS credentials, and bundles the three handlers once each', () => {
     const out = join(scratch, 'cdk.out');
     const config = join(scratch, 'clusters.json');
     writeFileSync(config, readFileSync(EXAMPLE_CONFIG));
@@ -31,9 +31,10 @@ describe('cdk synth', { timeout: 240_000 }, () => {
     const functions = Object.values(template.Resources as Record<string, { Type: string }>).filter(
       (resource) => resource.Type === 'AWS::Lambda::Function',
     );
-    expect(functions).toHaveLength(4);
+    // Two placements (the example's two clusters have different subnets) and the watchdog.
+    expect(functions).toHaveLength(5);
     const bundles = readdirSync(out).filter((name) => name.startsWith('asset.'));
-    expect(bundles).toHaveLength(2);
+    expect(bundles).toHaveLength(3);
     for (const bundle of bundles) {
       expect(readdirSync(join(out, bundle)).sort()).toEqual(['index.js', 'index.js.map']);
       expect(statSync(join(out, bundle, 'index.js')).size).toBeGreaterThan(0);
@@ -56,5 +57,19 @@ describe('cdk synth', { timeout: 240_000 }, () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`${path}: invalid configuration`);
     expect(run.stderr).toContain('clusters[0].vpc.subnetIds: expected at least 1 item');
+  });
+
+  it('synthesizes one stack per deployment of a fleet file, named by it', () => {
+    const out = join(scratch, 'fleet.out');
+    execFileSync('npx', ['cdk', 'synth', '-q', '--no-notices', '-c', `config=${FLEET_EXAMPLE}`, '-o', out], {
+      cwd: ROOT,
+      env: offlineEnv(),
+      stdio: 'pipe',
+    });
+    expect(
+      readdirSync(out)
+        .filter((name) => name.endsWith('.template.json'))
+        .sort(),
+    ).toEqual(['ClusterDoctor-paris.template.json', 'ClusterDoctor-virginia.template.json']);
   });
 });

@@ -7,7 +7,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 
 /**
  * The AWS boundary of the handlers, mocked: SNS, Secrets Manager and Lambda record their inputs;
- * DynamoDB is an in-memory table that honours the two condition expressions the lock uses.
+ * DynamoDB is an in-memory table that honours the two condition expressions the lock uses. `hold(pk)`
+ * makes the next put of that partition key land in the table at once but answer only when released:
+ * a run that holds its lock, and waits, for as long as a test needs.
  */
 export function mockAws(secret: () => string) {
   const sns = mockClient(SNSClient);
@@ -16,11 +18,12 @@ export function mockAws(secret: () => string) {
   const ddb = mockClient(DynamoDBDocumentClient);
   const table = new Map<string, Record<string, unknown>>();
   const key = (k: Record<string, unknown>) => `${String(k.pk)}|${String(k.sk)}`;
+  const holds = new Map<string, Promise<void>>();
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
   secrets.on(GetSecretValueCommand).callsFake(() => ({ SecretString: secret() }));
   ddb.on(GetCommand).callsFake((input) => ({ Item: structuredClone(table.get(key(input.Key))) }));
-  ddb.on(PutCommand).callsFake((input) => {
+  ddb.on(PutCommand).callsFake(async (input) => {
     const existing = table.get(key(input.Item));
     if (input.ConditionExpression === 'attribute_not_exists(pk) OR expiresAt < :now' && existing) {
       if (Number(existing.expiresAt) >= Number(input.ExpressionAttributeValues[':now'])) {
@@ -28,6 +31,9 @@ export function mockAws(secret: () => string) {
       }
     }
     table.set(key(input.Item), structuredClone(input.Item));
+    const held = holds.get(String(input.Item.pk));
+    holds.delete(String(input.Item.pk));
+    if (held) await held;
     return {};
   });
   ddb.on(DeleteCommand).callsFake((input) => {
@@ -43,12 +49,18 @@ export function mockAws(secret: () => string) {
     return {};
   });
   const published = (): PublishCommandInput[] => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+  const hold = (pk: string): (() => void) => {
+    let release = () => {};
+    holds.set(pk, new Promise<void>((resolve) => (release = resolve)));
+    return () => release();
+  };
   return {
     sns,
     secrets,
     lambda,
     ddb,
     table,
+    hold,
     published,
     restore: () => {
       for (const m of [sns, secrets, lambda, ddb]) m.restore();

@@ -4,16 +4,20 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ClusterConfig } from '../config/schema';
+import type { ClusterConfig, PlacementConfig } from '../config/schema';
 
 export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
 
-export interface ClusterFunctionProps {
-  cluster: ClusterConfig;
+export interface PlacementFunctionProps {
+  placement: PlacementConfig;
+  /** The clusters placed here: the function may read their secrets, and no other. */
+  clusters: ClusterConfig[];
+  /** A fixed name, so `npm run smoke` and people find it: `<stack>-<placement>-check`. */
+  functionName: string;
   /** Handler file, relative to `functions/`. */
   entry: string;
   description: string;
@@ -21,7 +25,6 @@ export interface ClusterFunctionProps {
   environment: Record<string, string>;
   /** Everything the handler may do beyond logging, joining the VPC and reading the cluster's secret. */
   statements: iam.PolicyStatement[];
-  reservedConcurrentExecutions?: number;
   /** Asynchronous invocations: retries after an error, and how long an event may wait. */
   retryAttempts: number;
   maxEventAge: Duration;
@@ -30,18 +33,20 @@ export interface ClusterFunctionProps {
 }
 
 /**
- * A Lambda in one cluster's subnets and security groups, with a role of its own that can write its
- * own log group, manage its VPC network interfaces, read the cluster's secret (that ARN only), and do
- * what `statements` say: nothing else.
+ * A Lambda in one placement's subnets and security groups, serving the clusters placed there, with a
+ * role of its own that can write its own log group, manage its VPC network interfaces, read those
+ * clusters' secrets (those ARNs only), and do what `statements` say: nothing else.
  */
-export class ClusterFunction extends Construct {
+export class PlacementFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: ClusterFunctionProps) {
+  constructor(scope: Construct, id: string, props: PlacementFunctionProps) {
     super(scope, id);
-    const { vpc: network } = props.cluster;
+    const { vpc: network } = props.placement;
+    const secrets = [...new Set(props.clusters.map((cluster) => cluster.secretArn))];
+    const keys = [...new Set(props.clusters.flatMap((cluster) => cluster.secretKmsKeyArn ?? []))];
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
 
@@ -68,16 +73,13 @@ export class ClusterFunction extends Construct {
               ],
               resources: ['*'],
             }),
-            new iam.PolicyStatement({
-              actions: ['secretsmanager:GetSecretValue'],
-              resources: [props.cluster.secretArn],
-            }),
-            // A secret encrypted with a customer-managed key: decrypt with it only through Secrets Manager.
-            ...(props.cluster.secretKmsKeyArn
+            new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
+            // Secrets encrypted with customer-managed keys: decrypt with them only through Secrets Manager.
+            ...(keys.length > 0
               ? [
                   new iam.PolicyStatement({
                     actions: ['kms:Decrypt'],
-                    resources: [props.cluster.secretKmsKeyArn],
+                    resources: keys,
                     conditions: {
                       StringEquals: {
                         'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com`,
@@ -117,6 +119,7 @@ export class ClusterFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(FUNCTIONS_DIR, props.entry),
       handler: 'handler',
+      functionName: props.functionName,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -132,23 +135,10 @@ export class ClusterFunction extends Construct {
         ec2.SecurityGroup.fromSecurityGroupId(this, groupId, groupId, { mutable: false }),
       ),
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       retryAttempts: props.retryAttempts,
       onFailure: new destinations.SqsDestination(props.onFailure),
       maxEventAge: props.maxEventAge,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // ESM builds first: they tree-shake better (1.1 MB instead of 1.4 MB for ioredis + SDK + Powertools).
-        mainFields: ['module', 'main'],
-        // The AWS SDK is bundled, not taken from the runtime: the clients we test against are the ones
-        // that run, pinned by our lockfile, whatever SDK version Lambda ships that week. The minified
-        // bundle also loads faster than the SDK's own files.
-        externalModules: [],
-      },
+      bundling: BUNDLING,
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
@@ -157,3 +147,18 @@ export class ClusterFunction extends Construct {
     });
   }
 }
+
+/** How every handler is bundled (the same options for each entry, so one entry is bundled once). */
+export const BUNDLING: BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: 'node22',
+  format: OutputFormat.CJS,
+  // ESM builds first: they tree-shake better (1.1 MB instead of 1.4 MB for ioredis + SDK + Powertools).
+  mainFields: ['module', 'main'],
+  // The AWS SDK is bundled, not taken from the runtime: the clients we test against are the ones
+  // that run, pinned by our lockfile, whatever SDK version Lambda ships that week. The minified
+  // bundle also loads faster than the SDK's own files.
+  externalModules: [],
+};
