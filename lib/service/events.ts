@@ -1,14 +1,16 @@
-import { z } from 'zod';
+// zod/mini: the Lambda bundles carry these few schemas without classic zod and its locales (~440 KB).
+import * as z from 'zod/mini';
+import '../state/zod-messages';
 import { CHECK_KINDS, type CheckEvent } from '../config/function-env';
 
 /** What a schedule sends the check function; `kind` defaults to `frequent` for a hand-made test event. */
 export const checkEventSchema = z.object({
-  cluster: z.string().min(1),
-  kind: z.enum(CHECK_KINDS).default('frequent'),
+  cluster: z.string().check(z.minLength(1)),
+  kind: z._default(z.enum(CHECK_KINDS), 'frequent'),
 });
 
 /** What the check function sends the remediation function. */
-export const remediationEventSchema = z.object({ cluster: z.string().min(1) });
+export const remediationEventSchema = z.object({ cluster: z.string().check(z.minLength(1)) });
 export type RemediationEvent = z.infer<typeof remediationEventSchema>;
 
 /** An event that does not match its schema, or that was sent to another cluster's function. */
@@ -18,7 +20,7 @@ export class EventError extends Error {
 
 /** Parses a Lambda event (`unknown` at the edge) for the function of `cluster`. */
 export function parseEvent<T extends { cluster: string }>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   event: unknown,
   cluster: string,
 ): T {
