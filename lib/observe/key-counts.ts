@@ -123,7 +123,7 @@ async function countSlots(client: NodeClient, parts: CountPart[], withDbsize: bo
   const scripted = client.redis.pipeline();
   scripted.call('EVAL', COUNT_SCRIPT, '0', ...args);
   if (withDbsize) scripted.dbsize();
-  const [script, size] = (await scripted.exec()) ?? [];
+  const [script, size] = (await client.exec(scripted)) ?? [];
   const dbsize = size && !size[0] ? Number(size[1]) : undefined;
   const reply = script && !script[0] && Array.isArray(script[1]) ? (script[1] as unknown[]) : undefined;
   if (reply && reply.length % 2 === 1) {
@@ -139,7 +139,7 @@ async function pipelinedCounts(client: NodeClient, parts: CountPart[]): Promise<
   const pipeline = client.redis.pipeline();
   for (const { slots: list } of slots)
     for (const slot of list) pipeline.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot));
-  const replies = (await pipeline.exec()) ?? [];
+  const replies = (await client.exec(pipeline)) ?? [];
   const bySlot = new Map<number, number>();
   let sum = 0;
   let i = 0;

@@ -145,7 +145,7 @@ class ObservationSession {
     pipeline.call('INFO', 'keyspace');
     pipeline.call('CONFIG', 'GET', 'cluster-*');
     pipeline.call('CONFIG', 'GET', 'maxmemory*');
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = (await client.exec(pipeline)) ?? [];
     const reply = (i: number): [Error | null, unknown] =>
       (replies[i] ?? [new Error('no reply'), null]) as [Error | null, unknown];
     const [infoError, clusterInfo] = reply(0);
