@@ -1,4 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
+import Redis from 'ioredis';
 import {
   Faults,
   type HarnessNode,
@@ -59,6 +60,15 @@ export interface FixRun {
   settledAfterMs?: number;
   /** What the tool said it did: sub-case and status, or redis-cli's `>>>` lines. */
   said: string[];
+  /** cluster-doctor's progress lines on stderr (goal g): how many, and the last one. */
+  progressLines?: number;
+  lastProgress?: string;
+  /**
+   * The physical limit (goal e), measured after a cluster-doctor fix on the slot's new owner: keys/s
+   * at which it RESTOREs the same keys' DUMP payloads (under new names in the same slot) fed by one
+   * pipelined client, with no MIGRATE and no source in between.
+   */
+  restoreKeysPerSec?: number;
 }
 
 /**
@@ -91,11 +101,16 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
     let actionMs: number | undefined;
     let reportedMoved: number | undefined;
     let said: string[];
+    let progressLines: number | undefined;
+    let lastProgress: string | undefined;
     if (tool === 'cluster-doctor') {
       const result = parseFix(run.stdout, run.stderr);
       const action = result.actions.find((a) => a.key === `stabilize-open-slot:${STUCK_SLOT}`);
       reportedMoved = action?.keysMoved ?? 0;
       actionMs = action?.durationMs;
+      const progress = run.stderr.split(/[\r\n]+/).filter((l) => /keys moved \(/.test(l));
+      progressLines = progress.length;
+      lastProgress = stripVTControlCharacters(progress[progress.length - 1] ?? '') || undefined;
       said = result.actions.map(
         (a) =>
           `${a.key} ${a.subCase}: ${a.status} (${a.reason}), ${a.keysMoved ?? 0} keys moved; after: ${result.after.status}`,
@@ -120,6 +135,8 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
           : state.owners.has(source.id)
             ? 'migrating side'
             : 'no single owner';
+    const restoreKeysPerSec =
+      tool === 'cluster-doctor' && moved > 0 ? await restoreRate(cluster, moved) : undefined;
     options.log(
       `fix by ${tool} (${options.premoved} of ${options.slotKeys} pre-moved): ${run.ms.toFixed(0)} ms, exit ${run.code}, ` +
         `${moved} key(s) moved, slot now on the ${owner}, ledger ${before.total} -> ${after.total}`,
@@ -140,6 +157,9 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
       stateOk: state.stateOk,
       settledAfterMs,
       said,
+      progressLines,
+      lastProgress,
+      restoreKeysPerSec,
     };
   });
 }
@@ -211,4 +231,39 @@ async function slotState(
     owners: new Set(views.map((v) => v.owner)),
     stateOk: views.every((v) => v.info.includes('cluster_state:ok')),
   };
+}
+
+/**
+ * How fast the slot's owner RESTOREs `count` of its keys fed back to back: DUMP them (untimed), then
+ * one pipeline of `RESTORE <key>:probe 0 <payload>` (the hash tag keeps the copy in the same slot),
+ * timed until the last reply; the copies are deleted afterwards, before the next run's cluster.
+ */
+async function restoreRate(cluster: TestCluster, count: number): Promise<number> {
+  const owner = await cluster.ownerOf(STUCK_SLOT);
+  if (!owner) throw new BenchError(`slot ${STUCK_SLOT} has no owner after the fix`);
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port: owner.port,
+    lazyConnect: true,
+    enableReadyCheck: false,
+  });
+  try {
+    await redis.connect();
+    const keys = (await redis.call('CLUSTER', 'GETKEYSINSLOT', STUCK_SLOT, count)) as string[];
+    const dumps = await redis.pipeline(keys.map((k) => ['dumpBuffer', k])).exec();
+    const payloads = (dumps ?? []).map(([error, value]) => {
+      if (error || !Buffer.isBuffer(value)) throw new BenchError(`DUMP failed: ${error?.message}`);
+      return value;
+    });
+    const started = performance.now();
+    const restored = await redis
+      .pipeline(keys.map((k, i) => ['restore', `${k}:probe`, 0, payloads[i]]))
+      .exec();
+    const ms = performance.now() - started;
+    if ((restored ?? []).some(([error]) => error)) throw new BenchError('RESTORE of the probe keys failed');
+    await redis.pipeline(keys.map((k) => ['unlink', `${k}:probe`])).exec();
+    return (keys.length * 1000) / ms;
+  } finally {
+    redis.disconnect();
+  }
 }
