@@ -1,5 +1,4 @@
 import { stripVTControlCharacters } from 'node:util';
-import Redis from 'ioredis';
 import {
   Faults,
   type HarnessNode,
@@ -64,9 +63,8 @@ export interface FixRun {
   progressLines?: number;
   lastProgress?: string;
   /**
-   * The physical limit (goal e), measured after a cluster-doctor fix on the slot's new owner: keys/s
-   * at which it RESTOREs the same keys' DUMP payloads (under new names in the same slot) fed by one
-   * pipelined client, with no MIGRATE and no source in between.
+   * The physical limit (goal e): keys/s the importing side could RESTORE, from its own time per
+   * RESTORE-ASKING during a cluster-doctor fix (see `restoreRate`).
    */
   restoreKeysPerSec?: number;
 }
@@ -82,6 +80,8 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
     const before = await keyLedger(cluster);
     const onSourceBefore = await countInSlot(source);
     const seed = source.address;
+    // Counts only the fix's RESTOREs on the target, not the preparation's.
+    await target.process.command('CONFIG', 'RESETSTAT');
     const run =
       tool === 'cluster-doctor'
         ? await timeProcess(process.execPath, [
@@ -135,8 +135,7 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
           : state.owners.has(source.id)
             ? 'migrating side'
             : 'no single owner';
-    const restoreKeysPerSec =
-      tool === 'cluster-doctor' && moved > 0 ? await restoreRate(cluster, moved) : undefined;
+    const restoreKeysPerSec = tool === 'cluster-doctor' ? await restoreRate(target) : undefined;
     options.log(
       `fix by ${tool} (${options.premoved} of ${options.slotKeys} pre-moved): ${run.ms.toFixed(0)} ms, exit ${run.code}, ` +
         `${moved} key(s) moved, slot now on the ${owner}, ledger ${before.total} -> ${after.total}`,
@@ -234,36 +233,14 @@ async function slotState(
 }
 
 /**
- * How fast the slot's owner RESTOREs `count` of its keys fed back to back: DUMP them (untimed), then
- * one pipeline of `RESTORE <key>:probe 0 <payload>` (the hash tag keeps the copy in the same slot),
- * timed until the last reply; the copies are deleted afterwards, before the next run's cluster.
+ * The importing side's own time per restored key during the fix (`INFO commandstats`, reset just
+ * before the tool ran): MIGRATE has the target run RESTORE-ASKING for every key, so 10^6 / (usec
+ * per call) is the most keys per second the target could take, however the keys are sent.
  */
-async function restoreRate(cluster: TestCluster, count: number): Promise<number> {
-  const owner = await cluster.ownerOf(STUCK_SLOT);
-  if (!owner) throw new BenchError(`slot ${STUCK_SLOT} has no owner after the fix`);
-  const redis = new Redis({
-    host: '127.0.0.1',
-    port: owner.port,
-    lazyConnect: true,
-    enableReadyCheck: false,
-  });
-  try {
-    await redis.connect();
-    const keys = (await redis.call('CLUSTER', 'GETKEYSINSLOT', STUCK_SLOT, count)) as string[];
-    const dumps = await redis.pipeline(keys.map((k) => ['dumpBuffer', k])).exec();
-    const payloads = (dumps ?? []).map(([error, value]) => {
-      if (error || !Buffer.isBuffer(value)) throw new BenchError(`DUMP failed: ${error?.message}`);
-      return value;
-    });
-    const started = performance.now();
-    const restored = await redis
-      .pipeline(keys.map((k, i) => ['restore', `${k}:probe`, 0, payloads[i]]))
-      .exec();
-    const ms = performance.now() - started;
-    if ((restored ?? []).some(([error]) => error)) throw new BenchError('RESTORE of the probe keys failed');
-    await redis.pipeline(keys.map((k) => ['unlink', `${k}:probe`])).exec();
-    return (keys.length * 1000) / ms;
-  } finally {
-    redis.disconnect();
-  }
+async function restoreRate(target: HarnessNode): Promise<number | undefined> {
+  const stats = String(await target.process.command('INFO', 'commandstats'));
+  const m = stats.match(/cmdstat_restore-asking:calls=(\d+),usec=(\d+)/);
+  if (!m) return undefined;
+  const [calls, usec] = [Number(m[1]), Number(m[2])];
+  return usec > 0 ? (calls * 1_000_000) / usec : undefined;
 }
