@@ -1,7 +1,7 @@
 import { cli, clusterTool } from '../model/runbook';
-import { type ClusterView, sameEverywhere } from '../model/view';
+import type { ClusterView } from '../model/view';
 import { formatRanges, mergeRanges } from '../topology/slots';
-import { SLOT_COUNT, type SlotRange } from '../topology/types';
+import type { SlotRange } from '../topology/types';
 import { defineCheck } from './define';
 
 /** Disputed ranges listed in full in the evidence and runbook; the rest are counted. */
@@ -29,24 +29,24 @@ export const configDisagreement = defineCheck({
       a.observation.address.localeCompare(b.observation.address),
     );
     if (observers.length < 2) return [];
-    const tables = observers.map((o) => view.ownersIn(o.observation));
-    const agreed = view.agreedOwners();
+    // Column of each sorted observer in the view's segments, which run over ranges, not slots.
+    const column = observers.map((o) => view.observers.indexOf(o));
+    const agreed = (slot: number) => view.agreedOwner(slot);
     const groups: { range: SlotRange; owners: (string | undefined)[] }[] = [];
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      const first = tables[0]?.[slot];
-      if (sameEverywhere(tables, slot, first)) continue;
-      const owners = tables.map((t) => t[slot]);
+    for (const segment of view.segments()) {
+      const owners = column.map((c) => segment.owners[c]);
+      if (owners.every((o) => o === owners[0])) continue;
       const last = groups[groups.length - 1];
-      if (last && last.range[1] === slot - 1 && last.owners.every((o, i) => o === owners[i]))
-        last.range[1] = slot;
-      else groups.push({ range: [slot, slot], owners });
+      if (last && last.range[1] === segment.first - 1 && last.owners.every((o, i) => o === owners[i]))
+        last.range[1] = segment.last;
+      else groups.push({ range: [segment.first, segment.last], owners });
     }
     if (groups.length === 0) return [];
     const ranges = mergeRanges(groups.map((g) => g.range));
     const dissenters = new Set<string>();
     const owners = new Set<string>();
     for (const group of groups) {
-      const expected = agreed[group.range[0]];
+      const expected = agreed(group.range[0]);
       group.owners.forEach((owner, i) => {
         if (owner) owners.add(owner);
         if (owner !== expected) dissenters.add(observers[i]?.observation.address ?? '');
@@ -57,7 +57,7 @@ export const configDisagreement = defineCheck({
     const runbook: string[] = [];
     for (const group of groups.slice(0, MAX_RUNBOOK_RANGES)) {
       const [first, last] = group.range;
-      const owner = agreed[first];
+      const owner = agreed(first);
       const candidates = [...new Set(group.owners.filter((o): o is string => o !== undefined))];
       runbook.push(
         `Slots ${formatRanges([group.range])}: which candidate holds their keys? ` +
@@ -101,7 +101,7 @@ export const configDisagreement = defineCheck({
         evidence: {
           disagreements: groups.slice(0, MAX_LISTED).map((g) => ({
             slots: formatRanges([g.range]),
-            majorityOwner: agreed[g.range[0]] ?? null,
+            majorityOwner: agreed(g.range[0]) ?? null,
             ownerByObserver: Object.fromEntries(
               g.owners.map((o, i) => [observers[i]?.observation.address ?? '', o ?? null]),
             ),

@@ -16,7 +16,6 @@ export const keysInUnownedSlot = defineCheck({
   severity: 'critical',
   title: 'Keys stranded in slots the node does not own',
   check(view) {
-    const agreed = view.agreedOwners();
     const findings: FindingDraft[] = [];
     for (const { observation, self } of view.observers) {
       if (self.role !== 'master') continue;
@@ -27,7 +26,7 @@ export const keysInUnownedSlot = defineCheck({
         if (self.slots.some(([a, b]) => slot >= a && slot <= b)) continue;
         if (self.importing.some((i) => i.slot === slot)) continue;
         if (view.claimants(slot).size === 0) continue;
-        stranded.push({ slot, keys, owner: agreed[slot] ?? [...view.claimants(slot)][0] });
+        stranded.push({ slot, keys, owner: view.agreedOwner(slot) ?? [...view.claimants(slot)][0] });
       }
       if (stranded.length === 0) continue;
       stranded.sort((a, b) => a.slot - b.slot);

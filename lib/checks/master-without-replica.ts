@@ -1,6 +1,6 @@
 import { cli, clusterTool } from '../model/runbook';
 import type { ClusterView, NodeFacts } from '../model/view';
-import { formatRanges, rangesFromSlots } from '../topology/slots';
+import { countSlots, formatRanges } from '../topology/slots';
 import { defineCheck } from './define';
 import { FIRST_SYNC_BOUND_SECONDS, FULL_SYNC_BOUND_SECONDS, syncStateOf } from './replica-link-down';
 import type { FindingDraft, Severity } from './types';
@@ -19,7 +19,7 @@ export const masterWithoutReplica = defineCheck({
   title: 'Master without a healthy replica',
   check(view) {
     const findings: FindingDraft[] = [];
-    for (const [id, slots] of view.slotsByAgreedOwner()) {
+    for (const [id, ranges] of view.agreedRangesByOwner()) {
       if (view.failedByMajority(id)) continue;
       const checked = view.replicasOf(id).map((replica) => ({ replica, why: problemOf(view, replica) }));
       if (checked.some((r) => r.why === undefined)) continue;
@@ -35,11 +35,10 @@ export const masterWithoutReplica = defineCheck({
         ? FULL_SYNC_BOUND_SECONDS
         : FIRST_SYNC_BOUND_SECONDS;
       const address = view.addressOf(id);
-      const ranges = rangesFromSlots(slots);
       findings.push({
         severity,
         summary:
-          `master ${view.label(id)} serves ${slots.length} slot(s) with no healthy replica` +
+          `master ${view.label(id)} serves ${countSlots(ranges)} slot(s) with no healthy replica` +
           (replicas.length === 0
             ? ' (it has none)'
             : `: ${replicas.map((r) => `${r.replica.address} ${r.problem}`).join('; ')}`),

@@ -1,4 +1,5 @@
 import { clusterTool } from '../model/runbook';
+import { countSlots } from '../topology/slots';
 import { defineCheck } from './define';
 
 /** The biggest master may own at most this many times the slots of the smallest. */
@@ -18,7 +19,7 @@ export const slotsImbalanced = defineCheck({
   title: 'Slots unevenly spread over the masters',
   check(view) {
     const counts = new Map<string, number>();
-    for (const owner of view.agreedOwners()) if (owner) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    for (const [owner, ranges] of view.agreedRangesByOwner()) counts.set(owner, countSlots(ranges));
     if (counts.size < 2) return [];
     const sorted = [...counts].sort((a, b) => b[1] - a[1]);
     const [maxId, max] = sorted[0] as [string, number];

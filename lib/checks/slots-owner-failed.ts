@@ -1,7 +1,7 @@
 import { cli, clusterTool } from '../model/runbook';
 import type { NodeFacts } from '../model/view';
 import { infoNumber } from '../topology/info';
-import { formatRanges, rangesFromSlots } from '../topology/slots';
+import { countSlots, formatRanges } from '../topology/slots';
 import { defineCheck } from './define';
 import type { FindingDraft } from './types';
 
@@ -17,9 +17,8 @@ export const slotsOwnerFailed = defineCheck({
   title: 'Slots owned by a failed master',
   check(view) {
     const findings: FindingDraft[] = [];
-    for (const [id, slots] of view.slotsByAgreedOwner()) {
+    for (const [id, ranges] of view.agreedRangesByOwner()) {
       if (!view.failedByMajority(id)) continue;
-      const ranges = rangesFromSlots(slots);
       const address = view.addressOf(id);
       const votes = view.failVotes(id);
       const replicas = view.replicasOf(id);
@@ -35,7 +34,7 @@ export const slotsOwnerFailed = defineCheck({
       const blockers = replicas.filter((r) => view.lineOf(r.id)?.nofailover);
       findings.push({
         summary:
-          `${slots.length} slot(s) (${formatRanges(ranges)}) belong to failed master ${view.label(id)} and ` +
+          `${countSlots(ranges)} slot(s) (${formatRanges(ranges)}) belong to failed master ${view.label(id)} and ` +
           (replicas.length === 0
             ? 'it has no replica: their keys are unavailable'
             : `none of its ${replicas.length} replica(s) took over: their keys are unavailable` +

@@ -1,6 +1,5 @@
 import { cli } from '../model/runbook';
-import { formatRanges, rangesFromSlots } from '../topology/slots';
-import { SLOT_COUNT } from '../topology/types';
+import { countSlots, formatRanges, rangesContain } from '../topology/slots';
 import { defineCheck } from './define';
 
 /** Slots that no reachable node assigns to anyone: every key in them is refused. */
@@ -10,21 +9,20 @@ export const slotsUncovered = defineCheck({
   title: 'Slots not served by any node',
   check(view) {
     if (view.observers.length === 0) return [];
-    const uncovered: number[] = [];
-    for (let slot = 0; slot < SLOT_COUNT; slot++) if (view.claimants(slot).size === 0) uncovered.push(slot);
-    if (uncovered.length === 0) return [];
-    const ranges = rangesFromSlots(uncovered);
+    const ranges = view.uncoveredRanges();
+    if (ranges.length === 0) return [];
     const keys: Record<string, number> = {};
     for (const o of view.snapshot.nodes) {
       let n = 0;
-      for (const slot of uncovered) n += o.slotKeyCounts?.[String(slot)] ?? 0;
+      for (const [slot, count] of Object.entries(o.slotKeyCounts ?? {}))
+        if (rangesContain(ranges, Number(slot))) n += count;
       if (n > 0) keys[o.address] = n;
     }
     const seed = view.observers[0]?.observation.address ?? '';
     const [first, last] = ranges[0] ?? [0, 0];
     return [
       {
-        summary: `${uncovered.length} slot(s) not served by any node (${formatRanges(ranges)})`,
+        summary: `${countSlots(ranges)} slot(s) not served by any node (${formatRanges(ranges)})`,
         slots: ranges,
         evidence: {
           observers: view.observers.map((o) => o.observation.address),

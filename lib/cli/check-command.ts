@@ -6,7 +6,9 @@ import { renderReportText } from '../notify/text';
 import { observeCluster, type Snapshot } from '../observe';
 import { type ConnectionFlags, connectionFrom } from './connection-options';
 import type { CliIo } from './io';
-import { label, parseSeeds, UsageError, writablePath } from './options';
+import { label, parseSeeds, SnapshotWriteError, UsageError, writablePath } from './options';
+
+export { SnapshotWriteError } from './options';
 
 export interface CheckFlags extends ConnectionFlags {
   json?: boolean;
@@ -21,11 +23,6 @@ export const EXIT: Record<ReportStatus, number> = { ok: 0, warning: 1, critical:
 
 /** A snapshot file larger than this is refused unread: far above a 1 000-node cluster's (a few MB). */
 const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
-
-/** The report could not be saved where `--snapshot-out` said, although the path looked writable. */
-export class SnapshotWriteError extends Error {
-  override name = 'SnapshotWriteError';
-}
 
 /** Loads a saved snapshot, refusing anything that is not one with a one-line reason. */
 export async function readSnapshot(path: string): Promise<Snapshot> {

@@ -8,6 +8,7 @@ import { EXIT } from './check-command';
 import { type ConnectionFlags, connectionFrom } from './connection-options';
 import type { CliIo } from './io';
 import { LIMITS, optionalWhole, parseSeeds, UsageError } from './options';
+import { progressReporter } from './progress';
 
 export interface FixFlags extends ConnectionFlags {
   dryRun?: boolean;
@@ -63,6 +64,10 @@ export async function fixCommand(seeds: string[], flags: FixFlags, io: CliIo): P
     // A lock file on this host: runs from other hosts are not seen (the Lambda locks in DynamoDB).
     lock: tempFileLock,
     log: (line) => io.warn(line),
+    progress: progressReporter({
+      write: io.progress ?? ((text) => io.warn(text.trimEnd())),
+      tty: Boolean(io.progressTty),
+    }),
   });
   if (flags.json) io.out(`${JSON.stringify(result, null, 2)}\n`);
   else io.out(renderFixText(result, { color: io.color }));

@@ -4,6 +4,10 @@ export interface CliIo {
   warn: (text: string) => void;
   env: NodeJS.ProcessEnv;
   color: boolean;
+  /** Raw stderr for a progress line (no newline added); absent: progress goes through `warn`. */
+  progress?: (text: string) => void;
+  /** stderr is a terminal: the progress line is rewritten in place. */
+  progressTty?: boolean;
 }
 
 export function processIo(): CliIo {
@@ -12,5 +16,7 @@ export function processIo(): CliIo {
     warn: (text) => process.stderr.write(`${text}\n`),
     env: process.env,
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    progress: (text) => process.stderr.write(text),
+    progressTty: Boolean(process.stderr.isTTY),
   };
 }

@@ -12,6 +12,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The report could not be saved where `--snapshot-out` said, although the path looked writable. */
+export class SnapshotWriteError extends Error {
+  override name = 'SnapshotWriteError';
+}
+
 export interface Range {
   min: number;
   max: number;

@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
-import { type CheckFlags, checkCommand, SnapshotWriteError } from './check-command';
-import { type FixFlags, fixCommand } from './fix-command';
+import type { CheckFlags } from './check-command';
+import type { FixFlags } from './fix-command';
 import type { CliIo } from './io';
-import { LIMITS, UsageError } from './options';
+import { LIMITS, SnapshotWriteError, UsageError } from './options';
 
 export const EXIT_USAGE = 64;
 /** The snapshot could not be written (EX_CANTCREAT): the report was printed first. */
@@ -61,6 +61,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--quick', 'skip counting keys in every owned slot (faster; misses stranded keys)')
     .option('--name <cluster>', 'cluster name for the report')
     .action(async (seeds: string[], flags: CheckFlags) => {
+      // Loaded on use: `--help` and usage errors never evaluate ioredis and the checks (start-up).
+      const { checkCommand } = await import('./check-command');
       status = await checkCommand(seeds, flags, io);
     });
   connectionOptions(
@@ -78,6 +80,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--failed-master-min-age-ms <n>', 'promote-replica: how long a master must have been failed')
     .option('--takeover', 'promote-replica may use CLUSTER FAILOVER TAKEOVER')
     .action(async (seeds: string[], flags: FixFlags) => {
+      const { fixCommand } = await import('./fix-command');
       status = await fixCommand(seeds, flags, io);
     });
   try {

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { type ClusterConfig, REMEDIATION_MODES, REMEDY_IDS } from './schema';
+import { REMEDIATION_MODES } from '../guard/modes';
+import { REMEDY_IDS } from '../remedies/ids';
+import type { ClusterConfig } from './schema';
 
 /**
  * What the stack promises the Lambda handlers: the environment variables it sets (no secrets, only
@@ -67,15 +68,6 @@ export interface ClusterSettings {
   settleMs: number;
 }
 
-export const clusterSettingsSchema = z.strictObject({
-  seeds: z.array(z.string().min(1)).min(1),
-  secretArn: z.string().min(1),
-  tls: z.enum(TLS_MODES),
-  mode: z.enum(REMEDIATION_MODES),
-  allow: z.array(z.enum(REMEDY_IDS)),
-  settleMs: z.number().int().positive().max(600_000),
-});
-
 export function settingsOf(cluster: ClusterConfig): ClusterSettings {
   return {
     seeds: cluster.seeds,
@@ -124,22 +116,6 @@ export const KEYS_LOST_METRIC = 'KeysLost';
 export function statePartitionKey(cluster: string, ...parts: string[]): string {
   return [cluster, ...parts].join('#');
 }
-
-const list = z.string().transform((value) => (value === '' ? [] : value.split(',')));
-
-const baseEnv = z.object({
-  [FUNCTION_ENV.cluster]: z.string().min(1),
-  [FUNCTION_ENV.seeds]: list.pipe(z.array(z.string().min(1)).min(1)),
-  [FUNCTION_ENV.secretArn]: z.string().min(1),
-  [FUNCTION_ENV.tls]: z.enum(TLS_MODES),
-  // The same bounds as the config file's (well below 2^31 ms, where Node clamps a timer to 1 ms).
-  [FUNCTION_ENV.timeoutMs]: z.coerce.number().int().positive().max(120_000),
-  [FUNCTION_ENV.topicArn]: z.string().min(1),
-  [FUNCTION_ENV.tableName]: z.string().min(1),
-  [FUNCTION_ENV.mode]: z.enum(REMEDIATION_MODES),
-  [FUNCTION_ENV.allow]: list.pipe(z.array(z.enum(REMEDY_IDS))),
-  [FUNCTION_ENV.settleMs]: z.coerce.number().int().positive().max(600_000),
-});
 
 export interface ClusterFunctionEnv {
   cluster: string;
@@ -202,27 +178,58 @@ export class FunctionEnvError extends Error {
  * ```
  */
 export function readFunctionEnv(env: NodeJS.ProcessEnv): ClusterFunctionEnv {
-  const result = baseEnv.safeParse(env);
-  if (!result.success)
-    throw new FunctionEnvError(
-      `missing or invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      { cause: result.error },
-    );
-  const e = result.data;
-  const remediationFunction = env[FUNCTION_ENV.remediationFunction];
-  return {
-    cluster: e[FUNCTION_ENV.cluster],
-    seeds: e[FUNCTION_ENV.seeds],
-    secretArn: e[FUNCTION_ENV.secretArn],
-    tls: e[FUNCTION_ENV.tls],
-    timeoutMs: e[FUNCTION_ENV.timeoutMs],
-    topicArn: e[FUNCTION_ENV.topicArn],
-    tableName: e[FUNCTION_ENV.tableName],
-    mode: e[FUNCTION_ENV.mode],
-    allow: e[FUNCTION_ENV.allow],
-    settleMs: e[FUNCTION_ENV.settleMs],
-    ...(remediationFunction ? { remediationFunction } : {}),
+  // A hand check, not zod: this runs in both Lambdas, and zod with its locales is about 440 KB of
+  // the bundle and a third of its module init. The stack writes these values; the checks are the
+  // same as the config file's, and every problem is named at once.
+  const problems: string[] = [];
+  const text = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') problems.push(`${name}: required`);
+    return value ?? '';
   };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+    const value = text(name);
+    if (value !== '' && !allowed.includes(value as T))
+      problems.push(`${name}: expected one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+  const list = (name: string): string[] => {
+    const value = env[name];
+    if (value === undefined) problems.push(`${name}: required`);
+    return value ? value.split(',') : [];
+  };
+  // The same bounds as the config file's (well below 2^31 ms, where Node clamps a timer to 1 ms).
+  const whole = (name: string, max: number): number => {
+    const value = text(name);
+    const n = Number(value);
+    if (value !== '' && !(Number.isInteger(n) && n > 0 && n <= max))
+      problems.push(`${name}: expected a whole number from 1 to ${max}`);
+    return n;
+  };
+  const seeds = list(FUNCTION_ENV.seeds);
+  if (env[FUNCTION_ENV.seeds] !== undefined && (seeds.length === 0 || seeds.some((s) => s === '')))
+    problems.push(`${FUNCTION_ENV.seeds}: expected host:port,host:port`);
+  const allow = list(FUNCTION_ENV.allow);
+  for (const id of allow) {
+    if (!REMEDY_IDS.includes(id as (typeof REMEDY_IDS)[number]))
+      problems.push(`${FUNCTION_ENV.allow}: unknown remedy ${JSON.stringify(id.slice(0, 40))}`);
+  }
+  const result: ClusterFunctionEnv = {
+    cluster: text(FUNCTION_ENV.cluster),
+    seeds,
+    secretArn: text(FUNCTION_ENV.secretArn),
+    tls: oneOf(FUNCTION_ENV.tls, TLS_MODES),
+    timeoutMs: whole(FUNCTION_ENV.timeoutMs, 120_000),
+    topicArn: text(FUNCTION_ENV.topicArn),
+    tableName: text(FUNCTION_ENV.tableName),
+    mode: oneOf(FUNCTION_ENV.mode, REMEDIATION_MODES),
+    allow: allow as ClusterFunctionEnv['allow'],
+    settleMs: whole(FUNCTION_ENV.settleMs, 600_000),
+  };
+  if (problems.length > 0)
+    throw new FunctionEnvError(`missing or invalid environment: ${problems.join('; ')}`);
+  const remediationFunction = env[FUNCTION_ENV.remediationFunction];
+  return { ...result, ...(remediationFunction ? { remediationFunction } : {}) };
 }
 
 /** The environment of a placement's functions: shared resources, and which clusters they serve. */
@@ -253,32 +260,31 @@ export function toPlacementEnv(
   };
 }
 
-const placementEnvSchema = z.object({
-  [FUNCTION_ENV.placement]: z.string().min(1),
-  [FUNCTION_ENV.placementClusters]: list.pipe(z.array(z.string().min(1)).min(1)),
-  [FUNCTION_ENV.timeoutMs]: z.coerce.number().int().positive().max(120_000),
-  [FUNCTION_ENV.topicArn]: z.string().min(1),
-  [FUNCTION_ENV.tableName]: z.string().min(1),
-});
-
-/** Reads the environment the stack gives a placement's check or remediation function. */
+/** Reads the environment the stack gives a placement's check or remediation function (a hand check, as above). */
 export function readPlacementEnv(env: NodeJS.ProcessEnv): PlacementEnv {
-  const result = placementEnvSchema.safeParse(env);
-  if (!result.success)
-    throw new FunctionEnvError(
-      `missing or invalid environment: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      { cause: result.error },
-    );
-  const e = result.data;
-  const remediationFunction = env[FUNCTION_ENV.remediationFunction];
-  return {
-    placement: e[FUNCTION_ENV.placement],
-    clusters: e[FUNCTION_ENV.placementClusters],
-    timeoutMs: e[FUNCTION_ENV.timeoutMs],
-    topicArn: e[FUNCTION_ENV.topicArn],
-    tableName: e[FUNCTION_ENV.tableName],
-    ...(remediationFunction ? { remediationFunction } : {}),
+  const problems: string[] = [];
+  const text = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') problems.push(`${name}: required`);
+    return value ?? '';
   };
+  const clusters = (env[FUNCTION_ENV.placementClusters] ?? '').split(',').filter((c) => c !== '');
+  if (clusters.length === 0) problems.push(`${FUNCTION_ENV.placementClusters}: expected name,name`);
+  const timeoutText = text(FUNCTION_ENV.timeoutMs);
+  const timeoutMs = Number(timeoutText);
+  if (timeoutText !== '' && !(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= 120_000))
+    problems.push(`${FUNCTION_ENV.timeoutMs}: expected a whole number from 1 to 120000`);
+  const result = {
+    placement: text(FUNCTION_ENV.placement),
+    clusters,
+    timeoutMs,
+    topicArn: text(FUNCTION_ENV.topicArn),
+    tableName: text(FUNCTION_ENV.tableName),
+  };
+  if (problems.length > 0)
+    throw new FunctionEnvError(`missing or invalid environment: ${problems.join('; ')}`);
+  const remediationFunction = env[FUNCTION_ENV.remediationFunction];
+  return { ...result, ...(remediationFunction ? { remediationFunction } : {}) };
 }
 
 /** One cluster's run in a placement's function: the placement's environment plus the cluster's settings. */

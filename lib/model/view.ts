@@ -1,5 +1,5 @@
 import type { NodeObservation, Snapshot } from '../observe/types';
-import { type ClusterNodeEntry, SLOT_COUNT } from '../topology/types';
+import { type ClusterNodeEntry, SLOT_COUNT, type SlotRange } from '../topology/types';
 
 /** One node as the whole snapshot knows it: its own answer if it gave one, and what others say of it. */
 export interface NodeFacts {
@@ -15,6 +15,22 @@ export interface NodeFacts {
   /** Role by the node's own word when reachable, else by the majority of observers. */
   role: 'master' | 'replica' | 'unknown';
   masterId: string | null;
+}
+
+/**
+ * A run of slots over which nothing the snapshot says changes: every observer names the same owner
+ * for each of its slots, and the same ids claim them. A healthy cluster has about one per master's
+ * range, so the checks' cost grows with ranges and nodes, not with 16 384 slots times every observer.
+ */
+export interface SlotSegment {
+  first: number;
+  last: number;
+  /** The owner in each observer's view, aligned with {@link ClusterView.observers}. */
+  owners: (string | undefined)[];
+  /** Ids claiming these slots in any reachable view. */
+  claimants: Set<string>;
+  /** Owner by majority of the reachable masters' views (ties and no claim: undefined). */
+  agreed: string | undefined;
 }
 
 export interface OpenSlotMarker {
@@ -36,8 +52,10 @@ export class ClusterView {
   readonly nodes = new Map<string, NodeFacts>();
   /** Reachable observations that printed a parseable `myself` line. */
   readonly observers: { observation: NodeObservation; self: ClusterNodeEntry }[] = [];
-  /** slot -> set of owner ids claimed across all reachable views. */
-  private readonly claims: Set<string>[] = Array.from({ length: SLOT_COUNT }, () => new Set());
+  /** The slot space cut where any view changes owner, ascending, covering 0..16383. */
+  private readonly segmentList: SlotSegment[];
+  private readonly observerIndex = new Map<NodeObservation, number>();
+  private readonly byAddress = new Map<string, NodeObservation>();
   /** Migration marks on masters' own lines: the open slots. */
   readonly openSlots: OpenSlotMarker[] = [];
   /** Marks printed by replicas on their own lines (Valkey 8 copies its primary's; see the constructor). */
@@ -47,6 +65,7 @@ export class ClusterView {
 
   constructor(readonly snapshot: Snapshot) {
     for (const observation of snapshot.nodes) {
+      if (!this.byAddress.has(observation.address)) this.byAddress.set(observation.address, observation);
       const self = observation.clusterNodes?.find((e) => e.myself);
       if (observation.reachable && self) this.observers.push({ observation, self });
     }
@@ -54,11 +73,9 @@ export class ClusterView {
       for (const entry of observation.clusterNodes ?? []) {
         const facts = this.factsFor(entry, observation);
         facts.seenBy.set(observation.address, entry);
-        for (const [first, last] of entry.slots) {
-          for (let slot = first; slot <= last; slot++) this.claims[slot]?.add(entry.id);
-        }
       }
     }
+    this.segmentList = this.cutSegments();
     for (const { observation, self } of this.observers) {
       const facts = this.nodes.get(self.id);
       if (facts) {
@@ -120,27 +137,89 @@ export class ClusterView {
     } else facts.role = 'master';
   }
 
+  /**
+   * Cuts the slot space where any observer's view changes, then fills each segment's owners (the
+   * first line claiming a slot wins, as a node prints each slot under one line and only damaged text
+   * has two: test/cluster/checks/owner-table.test.ts), claimants and majority owner. Work grows with
+   * the ranges the views print, not with the 16 384 slots.
+   */
+  private cutSegments(): SlotSegment[] {
+    const cuts = new Set<number>([0]);
+    const ranges = this.observers.map(({ observation }) =>
+      (observation.clusterNodes ?? []).map((entry) => {
+        // One string per id across views: comparing the same string is a pointer check.
+        const id = this.nodes.get(entry.id)?.id ?? entry.id;
+        const clipped = entry.slots
+          .map(([a, b]): SlotRange => [Math.max(0, a), Math.min(SLOT_COUNT - 1, b)])
+          .filter(([a, b]) => a <= b);
+        for (const [a, b] of clipped) {
+          cuts.add(a);
+          if (b + 1 < SLOT_COUNT) cuts.add(b + 1);
+        }
+        return { id, slots: clipped };
+      }),
+    );
+    const starts = [...cuts].sort((a, b) => a - b);
+    const segments: SlotSegment[] = starts.map((first, i) => ({
+      first,
+      last: (starts[i + 1] ?? SLOT_COUNT) - 1,
+      owners: new Array<string | undefined>(this.observers.length).fill(undefined),
+      claimants: new Set<string>(),
+      agreed: undefined,
+    }));
+    const at = (slot: number) => segmentIndex(segments, slot);
+    this.observers.forEach(({ observation }, i) => {
+      this.observerIndex.set(observation, i);
+    });
+    ranges.forEach((entries, observer) => {
+      // Reversed so that the first line claiming a slot is written last and wins.
+      for (let e = entries.length - 1; e >= 0; e--) {
+        const { id, slots } = entries[e] as (typeof entries)[number];
+        for (const [a, b] of slots) {
+          for (let i = at(a); i < segments.length && (segments[i] as SlotSegment).first <= b; i++) {
+            const segment = segments[i] as SlotSegment;
+            segment.owners[observer] = id;
+            segment.claimants.add(id);
+          }
+        }
+      }
+    });
+    const masters = this.observers.flatMap((o, i) => (o.self.role === 'master' ? [i] : []));
+    for (const segment of segments) segment.agreed = majority(masters.map((i) => segment.owners[i]));
+    return segments;
+  }
+
+  /** The slot space in runs over which no view changes, ascending (see {@link SlotSegment}). */
+  segments(): readonly SlotSegment[] {
+    return this.segmentList;
+  }
+
+  /** The segment holding `slot`. */
+  segmentAt(slot: number): SlotSegment | undefined {
+    if (!(slot >= 0 && slot < SLOT_COUNT)) return undefined;
+    return this.segmentList[segmentIndex(this.segmentList, slot)];
+  }
+
   /** Ids claiming `slot` in any reachable view. */
   claimants(slot: number): Set<string> {
-    return this.claims[slot] ?? new Set();
+    return this.segmentAt(slot)?.claimants ?? new Set();
   }
 
   /** The owner of `slot` in one observer's view (its {@link ownersIn} table). */
   ownerIn(observer: NodeObservation, slot: number): string | undefined {
-    return this.ownersIn(observer)[slot];
+    const index = this.observerIndex.get(observer);
+    if (index === undefined) return this.ownersIn(observer)[slot];
+    return this.segmentAt(slot)?.owners[index];
   }
 
   /** Owner by majority of the reachable masters' views (ties and no claim: undefined). */
   majorityOwner(slot: number): string | undefined {
-    const votes = new Map<string, number>();
-    for (const { observation, self } of this.observers) {
-      if (self.role !== 'master') continue;
-      const owner = this.ownerIn(observation, slot);
-      if (owner) votes.set(owner, (votes.get(owner) ?? 0) + 1);
-    }
-    const ranked = [...votes].sort((a, b) => b[1] - a[1]);
-    if (ranked.length === 0 || (ranked.length > 1 && ranked[0]?.[1] === ranked[1]?.[1])) return undefined;
-    return ranked[0]?.[0];
+    return this.segmentAt(slot)?.agreed;
+  }
+
+  /** The same as {@link majorityOwner}. */
+  agreedOwner(slot: number): string | undefined {
+    return this.segmentAt(slot)?.agreed;
   }
 
   /** Address of a node id, or the id itself when the snapshot never saw it. */
@@ -150,25 +229,29 @@ export class ClusterView {
 
   /** Keys of `slot` on the node at `address`, when counted. */
   keysIn(address: string, slot: number): number | undefined {
-    const o = this.snapshot.nodes.find((n) => n.address === address);
-    return o?.slotKeyCounts?.[String(slot)];
+    return this.byAddress.get(address)?.slotKeyCounts?.[String(slot)];
   }
 
   /**
-   * slot -> owner id in one observer's view, built once per observer: the one owner table every
-   * check, guard and remedy reads. A node prints each slot under exactly one line (its slot table
-   * has one owner per slot), so two lines claiming a slot only come from damaged text; then the
-   * first line wins (test/cluster/checks/owner-table.test.ts).
+   * slot -> owner id in one observer's view, built on demand for callers that want a table (a
+   * guard). Checks read {@link segments} instead.
    */
   ownersIn(observer: NodeObservation): (string | undefined)[] {
     let table = this.ownerTables.get(observer);
     if (!table) {
       table = new Array<string | undefined>(SLOT_COUNT).fill(undefined);
-      // Reversed so that the first line claiming a slot is written last and wins.
-      for (const entry of [...(observer.clusterNodes ?? [])].reverse()) {
-        // One string per id across tables: comparing the same string is a pointer check.
-        const id = this.nodes.get(entry.id)?.id ?? entry.id;
-        for (const [first, last] of entry.slots) table.fill(id, first, last + 1);
+      const index = this.observerIndex.get(observer);
+      if (index !== undefined) {
+        for (const s of this.segmentList) {
+          const owner = s.owners[index];
+          if (owner !== undefined) table.fill(owner, s.first, s.last + 1);
+        }
+      } else {
+        // Not an observer (no `myself` line, or unreachable): its own lines, first one wins.
+        for (const entry of [...(observer.clusterNodes ?? [])].reverse()) {
+          const id = this.nodes.get(entry.id)?.id ?? entry.id;
+          for (const [first, last] of entry.slots) table.fill(id, Math.max(0, first), last + 1);
+        }
       }
       this.ownerTables.set(observer, table);
     }
@@ -178,45 +261,46 @@ export class ClusterView {
   /** slot -> {@link majorityOwner} for every slot at once, computed once. */
   agreedOwners(): (string | undefined)[] {
     if (this.agreed) return this.agreed;
-    const tables = this.observers
-      .filter((o) => o.self.role === 'master')
-      .map((o) => this.ownersIn(o.observation));
     const agreed = new Array<string | undefined>(SLOT_COUNT).fill(undefined);
-    const votes = new Map<string, number>();
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      const first = tables[0]?.[slot];
-      // The usual case, every view agreeing, needs no counting.
-      if (sameEverywhere(tables, slot, first)) {
-        agreed[slot] = first;
-        continue;
-      }
-      votes.clear();
-      for (const table of tables) {
-        const owner = table[slot];
-        if (owner) votes.set(owner, (votes.get(owner) ?? 0) + 1);
-      }
-      let best: string | undefined;
-      let bestVotes = 0;
-      let tie = false;
-      for (const [owner, n] of votes) {
-        if (n > bestVotes) [best, bestVotes, tie] = [owner, n, false];
-        else if (n === bestVotes) tie = true;
-      }
-      agreed[slot] = tie ? undefined : best;
-    }
+    for (const s of this.segmentList) if (s.agreed) agreed.fill(s.agreed, s.first, s.last + 1);
     this.agreed = agreed;
     return agreed;
   }
 
-  /** Owner id -> the slots the majority gives it, ascending (from {@link agreedOwners}). */
+  /** Owner id -> the ranges the majority gives it, ascending, owners in the order of their first slot. */
+  agreedRangesByOwner(): Map<string, SlotRange[]> {
+    const result = new Map<string, SlotRange[]>();
+    for (const { first, last, agreed } of this.segmentList) {
+      if (!agreed) continue;
+      const ranges = result.get(agreed);
+      const tail = ranges?.[ranges.length - 1];
+      if (tail && tail[1] === first - 1) tail[1] = last;
+      else if (ranges) ranges.push([first, last]);
+      else result.set(agreed, [[first, last]]);
+    }
+    return result;
+  }
+
+  /** Owner id -> the slots the majority gives it, ascending (from {@link agreedRangesByOwner}). */
   slotsByAgreedOwner(): Map<string, number[]> {
     const result = new Map<string, number[]>();
-    this.agreedOwners().forEach((owner, slot) => {
-      if (!owner) return;
-      const slots = result.get(owner);
-      if (slots) slots.push(slot);
-      else result.set(owner, [slot]);
-    });
+    for (const [owner, ranges] of this.agreedRangesByOwner()) {
+      const slots: number[] = [];
+      for (const [first, last] of ranges) for (let slot = first; slot <= last; slot++) slots.push(slot);
+      result.set(owner, slots);
+    }
+    return result;
+  }
+
+  /** Slots no reachable view assigns to anyone, merged. */
+  uncoveredRanges(): SlotRange[] {
+    const result: SlotRange[] = [];
+    for (const { first, last, claimants } of this.segmentList) {
+      if (claimants.size > 0) continue;
+      const tail = result[result.length - 1];
+      if (tail && tail[1] === first - 1) tail[1] = last;
+      else result.push([first, last]);
+    }
     return result;
   }
 
@@ -261,6 +345,32 @@ export class ClusterView {
         Number(b.role === 'master') - Number(a.role === 'master') || a.address.localeCompare(b.address),
     );
   }
+}
+
+/** Index of the segment holding `slot` (binary search over the ascending starts). */
+function segmentIndex(segments: readonly SlotSegment[], slot: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((segments[mid] as SlotSegment).first <= slot) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The owner most views name; a tie between the first two, or no owner at all, is undefined. */
+function majority(owners: (string | undefined)[]): string | undefined {
+  const votes = new Map<string, number>();
+  for (const owner of owners) if (owner) votes.set(owner, (votes.get(owner) ?? 0) + 1);
+  let best: string | undefined;
+  let bestVotes = 0;
+  let tie = false;
+  for (const [owner, n] of votes) {
+    if (n > bestVotes) [best, bestVotes, tie] = [owner, n, false];
+    else if (n === bestVotes) tie = true;
+  }
+  return tie ? undefined : best;
 }
 
 /** True when every table says `value` for `slot` (a plain loop: this runs 16 384 times per view). */

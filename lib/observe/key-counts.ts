@@ -1,5 +1,5 @@
-import { rangesFromSlots, slotsInRanges } from '../topology/slots';
-import { SLOT_COUNT } from '../topology/types';
+import { mergeRanges, rangesFromSlots, slotsInRanges, subtractRanges } from '../topology/slots';
+import { SLOT_COUNT, type SlotRange } from '../topology/types';
 import type { NodeClient } from './connection';
 import type { NodeObservation } from './types';
 
@@ -9,26 +9,41 @@ import type { NodeObservation } from './types';
  */
 export function slotsThatMatter(observations: NodeObservation[]): Set<number> {
   const result = new Set<number>();
-  const owners: (string | undefined)[] = new Array(SLOT_COUNT);
-  const disputed = new Set<number>();
+  // Every observer prints the same claims in a healthy cluster: each distinct one is walked once.
+  const claims = new Map<string, { id: string; first: number; last: number }>();
   for (const o of observations) {
     for (const entry of o.clusterNodes ?? []) {
       if (entry.myself) {
         for (const m of entry.migrating) result.add(m.slot);
         for (const i of entry.importing) result.add(i.slot);
       }
-      for (const [first, last] of entry.slots) {
-        for (let slot = first; slot <= last; slot++) {
-          const previous = owners[slot];
-          if (previous === undefined) owners[slot] = entry.id;
-          else if (previous !== entry.id) disputed.add(slot);
-        }
-      }
+      for (const [first, last] of entry.slots)
+        claims.set(`${entry.id} ${first} ${last}`, { id: entry.id, first, last });
+    }
+  }
+  const owners: (string | undefined)[] = new Array(SLOT_COUNT);
+  const disputed = new Set<number>();
+  for (const { id, first, last } of claims.values()) {
+    for (let slot = first; slot <= last; slot++) {
+      const previous = owners[slot];
+      if (previous === undefined) owners[slot] = id;
+      else if (previous !== id) disputed.add(slot);
     }
   }
   for (let slot = 0; slot < SLOT_COUNT; slot++) if (owners[slot] === undefined) result.add(slot);
   for (const slot of disputed) result.add(slot);
   return result;
+}
+
+/**
+ * How a counted range is reported: `all` every slot's count, `nonzero` the slots holding keys, `sum`
+ * only its total. The owned slots of a deep scan are summed on the server, so a healthy cluster's
+ * reply is one number per master, not 16 384 of them.
+ */
+type Report = 'all' | 'nonzero' | 'sum';
+interface CountPart {
+  ranges: SlotRange[];
+  report: Report;
 }
 
 /**
@@ -46,23 +61,20 @@ export async function countKeys(
   const myself = observation.clusterNodes?.find((e) => e.myself);
   if (myself?.role !== 'master') return;
   try {
-    const owned = new Set<number>();
-    for (const [first, last] of myself.slots) for (let s = first; s <= last; s++) owned.add(s);
+    const owned = mergeRanges(myself.slots);
+    const matterRanges = rangesFromSlots(matter);
     // Owned slots are counted only in a deep scan: that is what finds keys in slots a node does not own.
-    const first = deep ? [...owned, ...[...matter].filter((s) => !owned.has(s))] : [...matter];
-    const counts = await countSlots(client, first, true);
+    const parts: CountPart[] = [{ ranges: matterRanges, report: 'all' }];
+    if (deep) parts.push({ ranges: subtractRanges(owned, matterRanges), report: 'sum' });
+    const counts = await countSlots(client, parts, true);
     const dbsize = counts.dbsize ?? 0;
-    let seen = 0;
-    for (const n of counts.bySlot.values()) seen += n;
-    if (deep && seen < dbsize) {
-      const rest: number[] = [];
-      for (let s = 0; s < SLOT_COUNT; s++) if (!owned.has(s) && !matter.has(s)) rest.push(s);
-      for (const [slot, n] of (await countSlots(client, rest, false)).bySlot) counts.bySlot.set(slot, n);
+    if (deep && counts.sum < dbsize) {
+      const rest = subtractRanges(subtractRanges([[0, SLOT_COUNT - 1]], owned), matterRanges);
+      const more = await countSlots(client, [{ ranges: rest, report: 'nonzero' }], false);
+      for (const [slot, n] of more.bySlot) counts.bySlot.set(slot, n);
     }
     const recorded: Record<string, number> = {};
-    for (const [slot, n] of counts.bySlot) {
-      if (matter.has(slot) || (!owned.has(slot) && n > 0)) recorded[String(slot)] = n;
-    }
+    for (const [slot, n] of counts.bySlot) recorded[String(slot)] = n;
     observation.slotKeyCounts = recorded;
     observation.info ??= {};
     observation.info.keyspace ??= {};
@@ -75,42 +87,70 @@ export async function countKeys(
 /**
  * Counts keys per slot in one round trip: a read-only script walks the ranges on the server
  * (thousands of COUNTKEYSINSLOT calls cost about a millisecond there, against tens of milliseconds
- * of client work as separate pipelined commands). Where scripts are refused (ACLs, older servers,
- * managed services) the same counts come from a pipeline.
+ * of client work as separate pipelined commands) and returns `[total, slot, count, ...]` for the
+ * slots to report. Where scripts are refused (ACLs, older servers, managed services) the same counts
+ * come from a pipeline.
  */
 const COUNT_SCRIPT = `#!lua flags=no-writes,allow-stale
-local out = {}
-for i = 1, #ARGV, 2 do
+local out = {0}
+local sum = 0
+for i = 1, #ARGV, 3 do
+  local report = ARGV[i + 2]
   for s = tonumber(ARGV[i]), tonumber(ARGV[i + 1]) do
-    out[#out + 1] = redis.call('CLUSTER', 'COUNTKEYSINSLOT', tostring(s))
+    local n = redis.call('CLUSTER', 'COUNTKEYSINSLOT', tostring(s))
+    sum = sum + n
+    if report == 'all' or (report == 'nonzero' and n > 0) then
+      out[#out + 1] = s
+      out[#out + 1] = n
+    end
   end
 end
+out[1] = sum
 return out`;
 
-async function countSlots(client: NodeClient, slots: number[], withDbsize: boolean) {
-  const ranges = rangesFromSlots(slots);
-  const inOrder = [...slotsInRanges(ranges)];
-  const scripted = client.redis.pipeline();
-  scripted.call('EVAL', COUNT_SCRIPT, '0', ...ranges.flat().map(String));
-  if (withDbsize) scripted.dbsize();
-  const [script, size] = (await scripted.exec()) ?? [];
-  const dbsize = size && !size[0] ? Number(size[1]) : undefined;
-  if (script && !script[0] && Array.isArray(script[1]) && script[1].length === inOrder.length) {
-    const counts = script[1] as unknown[];
-    return { bySlot: new Map(inOrder.map((slot, i) => [slot, Number(counts[i])])), dbsize };
-  }
-  return { bySlot: await pipelinedCounts(client, inOrder), dbsize };
+interface Counts {
+  /** Keys in every counted slot. */
+  sum: number;
+  /** Slot -> keys, for the slots reported. */
+  bySlot: Map<number, number>;
+  dbsize?: number;
 }
 
-async function pipelinedCounts(client: NodeClient, slots: number[]): Promise<Map<number, number>> {
+async function countSlots(client: NodeClient, parts: CountPart[], withDbsize: boolean): Promise<Counts> {
+  const args = parts.flatMap(({ ranges, report }) =>
+    ranges.flatMap(([a, b]) => [String(a), String(b), report]),
+  );
+  const scripted = client.redis.pipeline();
+  scripted.call('EVAL', COUNT_SCRIPT, '0', ...args);
+  if (withDbsize) scripted.dbsize();
+  const [script, size] = (await client.exec(scripted)) ?? [];
+  const dbsize = size && !size[0] ? Number(size[1]) : undefined;
+  const reply = script && !script[0] && Array.isArray(script[1]) ? (script[1] as unknown[]) : undefined;
+  if (reply && reply.length % 2 === 1) {
+    const bySlot = new Map<number, number>();
+    for (let i = 1; i + 1 < reply.length; i += 2) bySlot.set(Number(reply[i]), Number(reply[i + 1]));
+    return { sum: Number(reply[0]), bySlot, dbsize };
+  }
+  return { ...(await pipelinedCounts(client, parts)), dbsize };
+}
+
+async function pipelinedCounts(client: NodeClient, parts: CountPart[]): Promise<Omit<Counts, 'dbsize'>> {
+  const slots = parts.map((part) => ({ part, slots: [...slotsInRanges(part.ranges)] }));
   const pipeline = client.redis.pipeline();
-  for (const slot of slots) pipeline.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot));
-  const replies = (await pipeline.exec()) ?? [];
+  for (const { slots: list } of slots)
+    for (const slot of list) pipeline.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot));
+  const replies = (await client.exec(pipeline)) ?? [];
   const bySlot = new Map<number, number>();
-  slots.forEach((slot, i) => {
-    const [error, value] = replies[i] ?? [new Error('no reply'), null];
-    if (error) throw error;
-    bySlot.set(slot, Number(value));
-  });
-  return bySlot;
+  let sum = 0;
+  let i = 0;
+  for (const { part, slots: list } of slots) {
+    for (const slot of list) {
+      const [error, value] = replies[i++] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      const n = Number(value);
+      sum += n;
+      if (part.report === 'all' || (part.report === 'nonzero' && n > 0)) bySlot.set(slot, n);
+    }
+  }
+  return { sum, bySlot };
 }

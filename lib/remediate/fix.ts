@@ -6,6 +6,7 @@ import type { Plan, Policy } from '../guard/types';
 import { type ObserveOptions, observeCluster, type Snapshot } from '../observe';
 import { bound } from '../remedies/catalog';
 import { BusyKeyError, Executor, RemedyUnavailableError } from '../remedies/executor';
+import type { MigrateProgress } from '../remedies/migrate-keys';
 import type { AnyStep, ApplyOutcome, PlannedAction } from '../remedies/types';
 import { slotsInRanges } from '../topology/slots';
 import { type ActionResult, type ActionStatus, type FixResult, fromEntry, resultOf } from './result';
@@ -22,6 +23,8 @@ export interface FixOptions {
   verifyTimeoutMs?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void;
+  /** How a long key move stands, after each round of MIGRATE batches (for a progress line). */
+  progress?: (progress: MigrateProgress) => void;
   /** Epoch ms: no action starts after it, so the run ends with its report before the Lambda limit. */
   deadlineAt?: number;
 }
@@ -170,6 +173,7 @@ async function act(
   options: FixOptions,
 ): Promise<ApplyOutcome | { error: unknown; commands: string[] }> {
   const exec = new Executor({ ...options.observe, nodeTimeoutMs: options.observe.nodeTimeoutMs ?? 5000 });
+  exec.onProgress = options.progress;
   try {
     return await bound(step).apply(exec);
   } catch (error) {

@@ -1,4 +1,5 @@
 import { type ConnectionOptions, connectNode, type NodeClient } from '../observe/connection';
+import type { MigrateProgress } from './migrate-keys';
 
 /** The node refused the command as unknown, renamed or not permitted (managed services, ACLs). */
 export class RemedyUnavailableError extends Error {
@@ -22,6 +23,8 @@ export class RemedyCommandError extends Error {
 export class Executor {
   private readonly clients = new Map<string, NodeClient>();
   readonly log: string[] = [];
+  /** Told how a long key move stands (FixOptions.progress), for a progress line. */
+  onProgress?: (progress: MigrateProgress) => void;
 
   constructor(readonly connection: ConnectionOptions) {}
 

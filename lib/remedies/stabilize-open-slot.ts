@@ -1,12 +1,12 @@
 import { cli } from '../model/runbook';
 import { runbookMigrateAuth } from '../model/runbook-auth';
 import type { ClusterView, OpenSlotMarker } from '../model/view';
-import { describeCommand, type Executor } from './executor';
+import { describeCommand } from './executor';
+import { migrateKeys } from './migrate-keys';
 import {
   internalAddress,
   mastersDisagreeing,
   mastersWithoutCounts,
-  migrateAuth,
   reachable,
   reachableMasters,
 } from './support';
@@ -94,7 +94,15 @@ export const stabilizeOpenSlot: Remedy<StabilizeStep> = {
         break;
       case 'complete': {
         const { source, target, others, migrateTo, batch } = step.params;
-        keysMoved = await migrateRest(slot, source.address, migrateTo, batch, exec, send);
+        keysMoved = await migrateKeys({
+          slot,
+          source: source.address,
+          to: migrateTo,
+          batch,
+          exec,
+          send,
+          onProgress: exec.onProgress,
+        });
         await finalise(slot, finalOwner, [target.address, source.address, ...others], send);
         break;
       }
@@ -120,35 +128,6 @@ export const stabilizeOpenSlot: Remedy<StabilizeStep> = {
     return undefined;
   },
 };
-
-async function migrateRest(
-  slot: number,
-  source: string,
-  to: { host: string; port: number },
-  batch: number,
-  exec: Executor,
-  send: Send,
-): Promise<number> {
-  let moved = 0;
-  for (;;) {
-    const keys = await exec.run(source, 'CLUSTER', 'GETKEYSINSLOT', slot, batch);
-    if (!Array.isArray(keys) || keys.length === 0) return moved;
-    // KEYS form, never REPLACE: a key already on the target stops the run with BUSYKEY, nothing overwritten.
-    await send(
-      source,
-      'MIGRATE',
-      to.host,
-      to.port,
-      '',
-      0,
-      10_000,
-      ...migrateAuth(exec),
-      'KEYS',
-      ...keys.map(String),
-    );
-    moved += keys.length;
-  }
-}
 
 /** SETSLOT NODE on the new owner first (it bumps its epoch), then the old owner, then every other master. */
 async function finalise(slot: number, finalOwner: string, order: string[], send: Send) {

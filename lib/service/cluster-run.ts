@@ -1,13 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   type ClusterFunctionEnv,
   type ClusterSettings,
   clusterRunOf,
-  clusterSettingsSchema,
   readFunctionEnv,
   readPlacementEnv,
 } from '../config/function-env';
-import { EventError } from './events';
+import { clusterSettingsSchema, EventError } from './events';
 
 /** Which cluster one invocation is about, and everything its run needs but the secret. */
 export interface ClusterRun {
@@ -18,7 +17,10 @@ export interface ClusterRun {
   placement?: string;
 }
 
-const placementEventSchema = z.object({ cluster: z.string().min(1), settings: clusterSettingsSchema });
+const placementEventSchema = z.object({
+  cluster: z.string().check(z.minLength(1)),
+  settings: clusterSettingsSchema,
+});
 
 /**
  * A placement's function serves the clusters its environment lists, each invocation carrying its

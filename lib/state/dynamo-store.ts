@@ -7,7 +7,7 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { WATCHDOG_KEY } from '../config/function-env';
 import { LAMBDA_LIMIT_S } from '../config/time-budget';
 import type { RemediationLock } from '../guard/lock';

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// zod/mini: the Lambda bundles carry these few schemas without classic zod and its locales (~440 KB).
+import * as z from 'zod/mini';
+import './zod-messages';
 
 const severity = z.enum(['critical', 'warning', 'info']);
 
@@ -20,13 +22,13 @@ export const clusterStateSchema = z.object({
   /** fingerprint -> open problem already notified. */
   open: z.record(z.string(), openProblemSchema),
   /** Whether the last run could observe the cluster at all (checker-error is sent once per outage). */
-  lastStatus: z.string().optional(),
-  lastRunAt: z.string().optional(),
-  lastDigestAt: z.string().optional(),
+  lastStatus: z.optional(z.string()),
+  lastRunAt: z.optional(z.string()),
+  lastDigestAt: z.optional(z.string()),
   /** The last run's candidate remediation actions: key -> fingerprint (guard 2 across runs). */
-  planned: z.record(z.string(), z.string()).optional(),
+  planned: z.optional(z.record(z.string(), z.string())),
   /** The part of the plan last notified (would apply, refused, escalated), so it is sent once per change. */
-  planNotice: z.string().optional(),
+  planNotice: z.optional(z.string()),
 });
 export type ClusterState = z.infer<typeof clusterStateSchema>;
 
@@ -39,8 +41,8 @@ export type FunctionRole = 'check' | 'remediation';
 export const failureRecordSchema = z.object({
   failingSince: z.string(),
   lastError: z.string(),
-  failures: z.number().int().nonnegative(),
-  lastReminderAt: z.string().optional(),
+  failures: z.int().check(z.nonnegative()),
+  lastReminderAt: z.optional(z.string()),
 });
 export type FailureRecord = z.infer<typeof failureRecordSchema>;
 
@@ -50,7 +52,7 @@ export class StateFormatError extends Error {
 }
 
 /** Parses what a store read (`unknown`); `where` names the item in the error. */
-export function parseStored<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+export function parseStored<T>(schema: z.ZodMiniType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new StateFormatError(

@@ -59,6 +59,14 @@ export interface FixRun {
   settledAfterMs?: number;
   /** What the tool said it did: sub-case and status, or redis-cli's `>>>` lines. */
   said: string[];
+  /** cluster-doctor's progress lines on stderr (goal g): how many, and the last one. */
+  progressLines?: number;
+  lastProgress?: string;
+  /**
+   * The physical limit (goal e): keys/s the importing side could RESTORE, from its own time per
+   * RESTORE-ASKING during a cluster-doctor fix (see `restoreRate`).
+   */
+  restoreKeysPerSec?: number;
 }
 
 /**
@@ -72,6 +80,8 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
     const before = await keyLedger(cluster);
     const onSourceBefore = await countInSlot(source);
     const seed = source.address;
+    // Counts only the fix's RESTOREs on the target, not the preparation's.
+    await target.process.command('CONFIG', 'RESETSTAT');
     const run =
       tool === 'cluster-doctor'
         ? await timeProcess(process.execPath, [
@@ -91,11 +101,16 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
     let actionMs: number | undefined;
     let reportedMoved: number | undefined;
     let said: string[];
+    let progressLines: number | undefined;
+    let lastProgress: string | undefined;
     if (tool === 'cluster-doctor') {
       const result = parseFix(run.stdout, run.stderr);
       const action = result.actions.find((a) => a.key === `stabilize-open-slot:${STUCK_SLOT}`);
       reportedMoved = action?.keysMoved ?? 0;
       actionMs = action?.durationMs;
+      const progress = run.stderr.split(/[\r\n]+/).filter((l) => /keys moved \(/.test(l));
+      progressLines = progress.length;
+      lastProgress = stripVTControlCharacters(progress[progress.length - 1] ?? '') || undefined;
       said = result.actions.map(
         (a) =>
           `${a.key} ${a.subCase}: ${a.status} (${a.reason}), ${a.keysMoved ?? 0} keys moved; after: ${result.after.status}`,
@@ -120,6 +135,7 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
           : state.owners.has(source.id)
             ? 'migrating side'
             : 'no single owner';
+    const restoreKeysPerSec = tool === 'cluster-doctor' ? await restoreRate(target) : undefined;
     options.log(
       `fix by ${tool} (${options.premoved} of ${options.slotKeys} pre-moved): ${run.ms.toFixed(0)} ms, exit ${run.code}, ` +
         `${moved} key(s) moved, slot now on the ${owner}, ledger ${before.total} -> ${after.total}`,
@@ -140,6 +156,9 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
       stateOk: state.stateOk,
       settledAfterMs,
       said,
+      progressLines,
+      lastProgress,
+      restoreKeysPerSec,
     };
   });
 }
@@ -211,4 +230,17 @@ async function slotState(
     owners: new Set(views.map((v) => v.owner)),
     stateOk: views.every((v) => v.info.includes('cluster_state:ok')),
   };
+}
+
+/**
+ * The importing side's own time per restored key during the fix (`INFO commandstats`, reset just
+ * before the tool ran): MIGRATE has the target run RESTORE-ASKING for every key, so 10^6 / (usec
+ * per call) is the most keys per second the target could take, however the keys are sent.
+ */
+async function restoreRate(target: HarnessNode): Promise<number | undefined> {
+  const stats = String(await target.process.command('INFO', 'commandstats'));
+  const m = stats.match(/cmdstat_restore-asking:calls=(\d+),usec=(\d+)/);
+  if (!m) return undefined;
+  const [calls, usec] = [Number(m[1]), Number(m[2])];
+  return usec > 0 ? (calls * 1_000_000) / usec : undefined;
 }

@@ -4,6 +4,7 @@ import type { SizeResult } from './check-bench';
 import { checkSection, latencySection, memorySection } from './check-report';
 import type { FixRun } from './fix-bench';
 import { fixSection } from './fix-report';
+import { goalsSection } from './goals-report';
 import type { LoadSummary, Machine } from './machine';
 
 export interface BenchSettings {
@@ -36,6 +37,7 @@ export function renderReport(r: BenchResults): string {
   const s = r.settings;
   return [
     header(r),
+    goalsSection(r),
     checkSection(r.checks, r.bundles?.nodeBaseline.median),
     latencySection(r.checks, s.delayMs),
     fixSection(r.fixes, s.fixKeys, s.keys, s.settleMs),
