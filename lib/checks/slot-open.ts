@@ -78,7 +78,7 @@ function whatHappened(view: ClusterView, slot: number, markers: OpenSlotMarker[]
     story.push(
       owned > 0
         ? `the move's ${role} ${view.label(id)} ${down} and still owns ${owned} slot(s): no replica took over, the keys it holds exist only there`
-        : `the move's ${role} ${view.label(id)} ${down} and its slots were taken over by a replica`,
+        : `the move's ${role} ${view.label(id)} ${down} and owns no slot now (a replica took its slots over, or it never had any)`,
     );
   }
   for (const o of view.observers) {

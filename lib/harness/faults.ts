@@ -125,7 +125,8 @@ export class Faults {
       for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
         const lines = String(await n.process.command('CLUSTER', 'NODES')).split('\n');
         const line = (id: string) => lines.find((l) => l.startsWith(id)) ?? '';
-        if (!/\bmaster\b/.test(line(promoted.id)) || !/\bfail\b/.test(line(master.id))) return false;
+        if (!flagsOf(line(promoted.id)).includes('master') || !flagsOf(line(master.id)).includes('fail'))
+          return false;
       }
       return true;
     });
@@ -144,7 +145,7 @@ export class Faults {
         const line = String(await n.process.command('CLUSTER', 'NODES'))
           .split('\n')
           .find((l) => l.startsWith(master.id));
-        if (!line || !/\bfail\b/.test(line)) return false;
+        if (!line || !flagsOf(line).includes('fail')) return false;
       }
       return true;
     });
@@ -212,6 +213,9 @@ export class Faults {
     return `127.0.0.1:${port}`;
   }
 }
+
+/** The flags of a `CLUSTER NODES` line (`fail` and `fail?` are different flags). */
+export const flagsOf = (line: string): string[] => (line.split(' ')[2] ?? '').split(',');
 
 /** Whether a `CLUSTER NODES` slot token (`5`, `0-99`) overlaps `first`-`last`. */
 function overlaps(token: string, first: number, last: number): boolean {

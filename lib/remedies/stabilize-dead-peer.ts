@@ -49,14 +49,14 @@ function deadTarget(ctx: SlotContext, dead: string): SlotDraft | Escalation {
         (keys(o.self.id) > 0 || ctx.importing.some((x) => x.nodeId === o.self.id)),
     )
     .map((o) => o.self.id);
-  if (candidates.length === 0) {
-    return draft(
-      { subCase: 'migrating-only', slot, finalOwner: source.id, source },
-      `${gone}; no reachable node holds or imports a key of the slot (nothing moved survives): close ${source.address}'s MIGRATING mark`,
-      [cli(source.address, 'CLUSTER', 'SETSLOT', slot, 'STABLE')],
-      [`dead:${dead}`],
+  // No live node holds or imports a key of the slot: the moved keys may exist only on the dead node
+  // (a target that never owned slots, such as a node added for a rebalance, has no replica to take over).
+  if (candidates.length === 0)
+    return hold(
+      ctx,
+      dead,
+      `${view.label(dead)} owns no slot now and no live node holds or imports a key of the slot`,
     );
-  }
   if (candidates.length > 1)
     return escalate(
       `${gone}; keys of the slot on several nodes: ${candidates.map((id) => view.label(id)).join(', ')}`,
@@ -149,14 +149,15 @@ function deadSource(ctx: SlotContext, dead: string): SlotDraft | Escalation {
  * keys already moved (or not yet moved) of this slot exist only there. Never STABLE the live side
  * (its ASK redirects point at the only copy), never hand the lost shard's slots to anyone.
  */
-function hold(ctx: SlotContext, dead: string): Escalation {
+function hold(ctx: SlotContext, dead: string, why?: string): Escalation {
   const { view, slot, markers } = ctx;
   const live = markers[0];
   const targetDied = markers.some((m) => m.kind === 'migrating' && m.peer === dead);
   const role = targetDied ? 'target' : 'source';
   const what = targetDied ? 'the keys already moved' : 'the keys not yet moved';
   const replicas = view.replicasOf(dead);
-  const reason = `hold: the move's ${role} ${view.label(dead)} is down with its whole shard (${replicas.length === 0 ? 'no replica' : `replica(s) ${replicas.map((r) => view.label(r.id)).join(', ')} down too`}; it still owns ${view.slotsAgreed(dead)} slot(s)): ${what} of slot ${slot} exist only there. Closing the slot would make them read as missing, and new writes would collide when it returns`;
+  const shard = `${replicas.length === 0 ? 'no replica' : `replica(s) ${replicas.map((r) => view.label(r.id)).join(', ')} down too`}; it still owns ${view.slotsAgreed(dead)} slot(s)`;
+  const reason = `hold: the move's ${role} ${view.label(dead)} is down ${why ? `(${why})` : `with its whole shard (${shard})`}: ${what} of slot ${slot} may exist only there. Closing the slot would make them read as missing, and new writes would collide when it returns`;
   const seed = live?.node ?? '';
   return ctx.escalate(reason, [
     `# Bring ${view.addressOf(dead)} back on the same address with its data directory (nodes.conf and RDB/AOF) intact, then wait for every node to say cluster_state:ok:`,
