@@ -67,6 +67,9 @@ export type StabilizeStep = {
 
 type Send = (address: string, ...args: (string | number)[]) => Promise<unknown>;
 
+/** Slots of one action applied at once. */
+const CONCURRENT = 50;
+
 /**
  * Closes slots left `migrating`/`importing`, for exactly the observed sub-case (DESIGN §5 rule 4),
  * including a move whose target or source died and was replaced by its promoted replica. The owner
@@ -90,7 +93,17 @@ export const stabilizeOpenSlot: Remedy<StabilizeStep> = {
       return exec.run(address, ...args);
     };
     let keysMoved = 0;
-    for (const plan of step.params.slots) keysMoved += await applySlot(plan, exec, send);
+    // Each slot's commands go in order; up to CONCURRENT slots at once share the nodes' connections
+    // (their commands are pipelined). Every slot in flight settles before an error stops the run.
+    const slots: SlotPlan[] = step.params.slots;
+    for (let i = 0; i < slots.length; i += CONCURRENT) {
+      const settled = await Promise.allSettled(
+        slots.slice(i, i + CONCURRENT).map((plan) => applySlot(plan, exec, send)),
+      );
+      for (const r of settled) if (r.status === 'fulfilled') keysMoved += r.value;
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
     return { executed, keysMoved } satisfies ApplyOutcome;
   },
   verify(step, view) {
