@@ -285,6 +285,19 @@ export class ClusterView {
     return facts?.self?.role === 'master' && replid2 !== undefined && !/^0+$/.test(replid2);
   }
 
+  /**
+   * Replica marks its primary does not have on that slot at all (Valkey 8: a replica that missed the
+   * primary's SETSLOT, e.g. across a full resync, keeps the stale copy; valkey-io/valkey#998, #1664).
+   * A replica copying a mark its primary still has, or one of another kind, is not listed.
+   */
+  staleReplicaMarks(): { mark: OpenSlotMarker; primary: string }[] {
+    return this.replicaMarks.flatMap((mark) => {
+      const primary = this.nodes.get(mark.nodeId)?.masterId;
+      if (!primary || this.openSlots.some((m) => m.nodeId === primary && m.slot === mark.slot)) return [];
+      return [{ mark, primary }];
+    });
+  }
+
   /** `host:port (abcdef12)`: how a finding names a node for a person. */
   label(id: string): string {
     return `${this.addressOf(id)} (${id.slice(0, 8)})`;

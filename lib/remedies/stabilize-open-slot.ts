@@ -1,7 +1,7 @@
 import type { ClusterView, OpenSlotMarker } from '../model/view';
 import { formatRanges, rangesFromSlots } from '../topology/slots';
 import { describeCommand, type Executor } from './executor';
-import { planSlot, type SlotDraft } from './stabilize-plan';
+import { planReplicaMark, planSlot, type SlotDraft } from './stabilize-plan';
 import { mastersDisagreeing, migrateAuth } from './support';
 import type { ApplyOutcome, Escalation, Remedy, Step } from './types';
 
@@ -56,7 +56,12 @@ export type SlotPlan =
    * importing target ignores gossip about the slot and still names the dead owner): give the target
    * the promoted owner back first, re-target both marks, then finish.
    */
-  | Plan<'retarget-promoted-source', { source: Side; target: Side; dead: Side; others: string[] } & Move>;
+  | Plan<'retarget-promoted-source', { source: Side; target: Side; dead: Side; others: string[] } & Move>
+  /**
+   * Valkey 8: a replica keeps a mark its primary does not have on that slot. STABLE on the primary
+   * changes nothing there and is replicated, which clears the replica's stale copy.
+   */
+  | Plan<'replica-mark', { primary: Side; replica: Side }>;
 
 export type SubCase = SlotPlan['subCase'];
 
@@ -84,7 +89,10 @@ export const stabilizeOpenSlot: Remedy<StabilizeStep> = {
     const bySlot = new Map<number, OpenSlotMarker[]>();
     for (const m of view.openSlots) bySlot.set(m.slot, [...(bySlot.get(m.slot) ?? []), m]);
     const drafts = [...bySlot].map(([slot, markers]) => planSlot(view, slot, markers, settings.migrateBatch));
-    return group(drafts);
+    return group([
+      ...drafts,
+      ...view.staleReplicaMarks().map((s) => planReplicaMark(view, s.mark, s.primary)),
+    ]);
   },
   async apply(step, exec) {
     const executed: string[] = [];
@@ -107,8 +115,11 @@ export const stabilizeOpenSlot: Remedy<StabilizeStep> = {
     return { executed, keysMoved } satisfies ApplyOutcome;
   },
   verify(step, view) {
-    for (const { slot, finalOwner } of step.params.slots) {
-      const problem = verifySlot(view, slot, finalOwner);
+    for (const plan of step.params.slots as SlotPlan[]) {
+      const problem =
+        plan.subCase === 'replica-mark'
+          ? verifyReplica(view, plan.slot, plan.replica)
+          : verifySlot(view, plan.slot, plan.finalOwner);
       if (problem) return problem;
     }
     return undefined;
@@ -141,6 +152,9 @@ async function applySlot(plan: SlotPlan, exec: Executor, send: Send): Promise<nu
       return 0;
     case 'complete':
       return finish(plan, exec, send);
+    case 'replica-mark':
+      await send(plan.primary.address, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
+      return 0;
     case 'resume':
       await send(plan.source.address, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', plan.target.id);
       return finish(plan, exec, send);
@@ -173,6 +187,11 @@ async function finish(
     send,
   );
   return moved;
+}
+
+function verifyReplica(view: ClusterView, slot: number, replica: Side): string | undefined {
+  const still = view.replicaMarks.some((m) => m.slot === slot && m.nodeId === replica.id);
+  return still ? `replica ${replica.address} still shows slot ${slot} open` : undefined;
 }
 
 function verifySlot(view: ClusterView, slot: number, finalOwner: string): string | undefined {
@@ -249,7 +268,8 @@ function combine(members: SlotDraft[]): StabilizeStep {
   const text = formatRanges(slots);
   return {
     remedy: 'stabilize-open-slot',
-    key: `stabilize-open-slot:${text}`,
+    // A replica's stale mark may share its slot with an open slot of the masters: its own key.
+    key: `stabilize-open-slot:${first.plan.subCase === 'replica-mark' ? 'replica-mark:' : ''}${text}`,
     subCase: first.plan.subCase,
     slots,
     nodes: first.nodes,

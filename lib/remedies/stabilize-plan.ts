@@ -287,3 +287,28 @@ function context(view: ClusterView, slot: number, markers: OpenSlotMarker[], bat
     holders,
   };
 }
+
+/** A replica's mark its primary does not have (Valkey 8): STABLE on the primary, which replicates. */
+export function planReplicaMark(
+  view: ClusterView,
+  mark: OpenSlotMarker,
+  primary: string,
+): SlotDraft | Escalation {
+  const ctx = context(view, mark.slot, [], 0);
+  if (!reachable(view, primary))
+    return ctx.escalate(`the primary ${view.label(primary)} of ${mark.node} is unreachable`);
+  const side = ctx.side(primary);
+  return {
+    plan: {
+      subCase: 'replica-mark',
+      slot: mark.slot,
+      finalOwner: view.majorityOwner(mark.slot) ?? '',
+      primary: side,
+      replica: ctx.side(mark.nodeId),
+    },
+    summary: `replica ${mark.node} shows a ${mark.kind} mark its primary ${side.address} does not have: STABLE on the primary (a no-op there, replicated to the replica)`,
+    commands: [cli(side.address, 'CLUSTER', 'SETSLOT', mark.slot, 'STABLE')],
+    nodes: [side.address, mark.node].sort(),
+    fingerprint: JSON.stringify({ replicaMark: `${mark.nodeId}:${mark.kind}:${mark.peer}`, primary }),
+  };
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { replicaMarkStale } from '../../../lib/checks/replica-mark-stale';
 import { slotOpen } from '../../../lib/checks/slot-open';
 import { candidateActions } from '../../../lib/guard/plan';
 import type { PlannedAction } from '../../../lib/remedies/types';
@@ -207,5 +208,28 @@ describe('case 4: the target died with its whole shard', () => {
       },
     );
     expect(stabilize(spec).escalate).toMatch(/not flagged fail by the cluster.*wait for failure detection/);
+  });
+});
+
+describe('case 6: a replica mark its primary does not have (Valkey 8)', () => {
+  it('found by replica-mark-stale; planned as STABLE on the primary; a mark the primary has too is neither', () => {
+    const stale = withMarkers(healthySpec(), { d: [migrating(SLOT, 'b')] });
+    const [finding] = replicaMarkStale.run(snapshotAt(stale));
+    expect(finding?.summary).toBe(
+      `replica ${D} shows slot ${SLOT} migrating to ${B}; its primary ${A} has no mark on that slot: a failover would promote a phantom open slot`,
+    );
+    const [action] = candidateActions(snapshotAt(stale), policy());
+    expect([action?.key, action?.subCase, action?.commands]).toEqual([
+      `stabilize-open-slot:replica-mark:${SLOT}`,
+      'replica-mark',
+      [cliAt(A, 'CLUSTER', 'SETSLOT', SLOT, 'STABLE')],
+    ]);
+    const copied = withKeys(withMarkers(stale, { a: [migrating(SLOT, 'b')] }), {
+      a: { [SLOT]: 3 },
+      b: { [SLOT]: 0 },
+      c: { [SLOT]: 0 },
+    });
+    expect(replicaMarkStale.run(snapshotAt(copied))).toEqual([]);
+    expect(candidateActions(snapshotAt(copied), policy()).map((a) => a.subCase)).toEqual(['migrating-only']);
   });
 });
