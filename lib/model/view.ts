@@ -293,7 +293,9 @@ export class ClusterView {
   staleReplicaMarks(): { mark: OpenSlotMarker; primary: string }[] {
     return this.replicaMarks.flatMap((mark) => {
       const primary = this.nodes.get(mark.nodeId)?.masterId;
-      if (!primary || this.openSlots.some((m) => m.nodeId === primary && m.slot === mark.slot)) return [];
+      // A primary the checker cannot reach may well have the mark: only an observed absence counts.
+      if (!primary || this.nodes.get(primary)?.observation?.reachable !== true) return [];
+      if (this.openSlots.some((m) => m.nodeId === primary && m.slot === mark.slot)) return [];
       return [{ mark, primary }];
     });
   }

@@ -296,7 +296,10 @@ export function planReplicaMark(
 ): SlotDraft | Escalation {
   const ctx = context(view, mark.slot, [], 0);
   if (!reachable(view, primary))
-    return ctx.escalate(`the primary ${view.label(primary)} of ${mark.node} is unreachable`);
+    return {
+      ...ctx.escalate(`the primary ${view.label(primary)} of ${mark.node} is unreachable`),
+      key: `stabilize-open-slot:replica-mark:${mark.slot}`,
+    };
   const side = ctx.side(primary);
   return {
     plan: {

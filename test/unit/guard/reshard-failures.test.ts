@@ -233,3 +233,10 @@ describe('case 6: a replica mark its primary does not have (Valkey 8)', () => {
     expect(candidateActions(snapshotAt(copied), policy()).map((a) => a.subCase)).toEqual(['migrating-only']);
   });
 });
+
+describe('case 6: a replica whose primary the checker cannot reach', () => {
+  it('is not called stale: the primary may well have the mark', () => {
+    const spec = withMarkers({ ...healthySpec(), unreachable: ['a'] }, { d: [migrating(SLOT, 'b')] });
+    expect(replicaMarkStale.run(snapshotAt(spec))).toEqual([]);
+  });
+});
