@@ -14,6 +14,7 @@ import { nodeUnreachable } from './node-unreachable';
 import { replicaColocated } from './replica-colocated';
 import { replicaLagging } from './replica-lagging';
 import { replicaLinkDown } from './replica-link-down';
+import { replicaMarkStale } from './replica-mark-stale';
 import { slotOpen } from './slot-open';
 import { slotsImbalanced } from './slots-imbalanced';
 import { slotsOwnerFailed } from './slots-owner-failed';
@@ -26,6 +27,7 @@ export const CHECKS: readonly Check[] = [
   clusterStateFail,
   slotsUncovered,
   slotOpen,
+  replicaMarkStale,
   nodeUnreachable,
   slotsOwnerFailed,
   configDisagreement,

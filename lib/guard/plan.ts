@@ -66,14 +66,17 @@ function judge(first: ClusterView, second: ClusterView, policy: Policy): PlanEnt
   const entries: PlanEntry[] = [];
   for (const action of actionsOn(second, policy)) {
     const input = { action, earlier: earlierByKey.get(action.key), first, second, policy, spent };
+    const verdicts: NonNullable<PlanEntry['verdicts']> = [];
     let entry: PlanEntry = { action, status: 'allowed', guard: 'mode', reason: 'every guard allows it' };
     for (const guard of GUARDS) {
       const verdict = guard.check(input);
+      verdicts.push({ guard: guard.id, status: verdict?.status ?? 'pass' });
       if (verdict) {
         entry = { action, status: verdict.status, guard: guard.id, reason: verdict.reason };
         break;
       }
     }
+    entry.verdicts = verdicts;
     if (entry.status === 'allowed' || entry.status === 'dry-run') {
       spent.actions++;
       spent.slots += slotsCharged(action);

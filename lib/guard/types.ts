@@ -5,8 +5,8 @@ import type { Mode } from './modes';
 
 export type { Mode } from './modes';
 
+/** What one run may change: slots touched and keys moved (not actions: an action may group many slots). */
 export interface Budget {
-  maxActions: number;
   maxSlots: number;
   maxKeysMoved: number;
 }
@@ -30,6 +30,8 @@ export interface PlanEntry {
   /** The guard that refused, or the last one that allowed. */
   guard: string;
   reason: string;
+  /** Every guard asked, in order, and what it said (`pass`, or its verdict): the plan shows them all. */
+  verdicts?: { guard: string; status: 'pass' | GuardVerdict['status'] }[];
 }
 
 export interface Plan {
@@ -60,4 +62,4 @@ export interface Guard {
   check(input: GuardInput): GuardVerdict | undefined;
 }
 
-export const DEFAULT_BUDGET: Budget = { maxActions: 10, maxSlots: 2048, maxKeysMoved: 1_000_000 };
+export const DEFAULT_BUDGET: Budget = { maxSlots: 2048, maxKeysMoved: 1_000_000 };

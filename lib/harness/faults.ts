@@ -104,6 +104,62 @@ export class Faults {
     await node.process.kill();
   }
 
+  /**
+   * SIGKILL of a master (mid-move, say), then waits until one of its replicas has taken over and
+   * every live node sees the promotion and flags the dead master `fail`. Returns the promoted node.
+   * The cluster needs a short `nodeTimeoutMs` for this to be quick.
+   */
+  async killAndFailover(master: HarnessNode): Promise<HarnessNode> {
+    const replicas = await this.replicasOf(master);
+    if (replicas.length === 0) throw new Error(`${master.address} has no replica to take over`);
+    await this.kill(master);
+    let heir: HarnessNode | undefined;
+    await this.cluster.waitFor(`a replica of ${master.address} promoted`, async () => {
+      for (const r of replicas) {
+        if (String(await r.process.command('INFO', 'replication')).includes('role:master')) heir = r;
+      }
+      return heir !== undefined;
+    });
+    const promoted = heir as HarnessNode;
+    await this.cluster.waitFor(`every live node sees ${promoted.address} promoted`, async () => {
+      for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
+        const lines = String(await n.process.command('CLUSTER', 'NODES')).split('\n');
+        const line = (id: string) => lines.find((l) => l.startsWith(id)) ?? '';
+        if (!flagsOf(line(promoted.id)).includes('master') || !flagsOf(line(master.id)).includes('fail'))
+          return false;
+      }
+      return true;
+    });
+    return promoted;
+  }
+
+  /**
+   * SIGKILL of a master and every replica of it, as when a whole shard's hosts are lost; waits until
+   * every live node flags the master `fail`. Returns the killed nodes, master first.
+   */
+  async killShard(master: HarnessNode): Promise<HarnessNode[]> {
+    const shard = [master, ...(await this.replicasOf(master))];
+    for (const n of shard) await this.kill(n);
+    await this.cluster.waitFor(`every live node flags ${master.address} fail`, async () => {
+      for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
+        const line = String(await n.process.command('CLUSTER', 'NODES'))
+          .split('\n')
+          .find((l) => l.startsWith(master.id));
+        if (!line || !flagsOf(line).includes('fail')) return false;
+      }
+      return true;
+    });
+    return shard;
+  }
+
+  /** Replicas of `master`, as its own `CLUSTER NODES` lists them. */
+  private async replicasOf(master: HarnessNode): Promise<HarnessNode[]> {
+    const lines = String(await master.process.command('CLUSTER', 'NODES')).split('\n');
+    return this.cluster.nodes.filter((n) =>
+      lines.some((l) => l.startsWith(n.id) && l.split(' ')[3] === master.id),
+    );
+  }
+
   /** SIGSTOP: the node keeps its port open and answers nothing. */
   pause(node: HarnessNode): void {
     node.process.pause();
@@ -159,6 +215,9 @@ export class Faults {
     return `127.0.0.1:${port}`;
   }
 }
+
+/** The flags of a `CLUSTER NODES` line (`fail` and `fail?` are different flags). */
+export const flagsOf = (line: string): string[] => (line.split(' ')[2] ?? '').split(',');
 
 /** Whether a `CLUSTER NODES` slot token (`5`, `0-99`) overlaps `first`-`last`. */
 function overlaps(token: string, first: number, last: number): boolean {

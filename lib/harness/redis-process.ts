@@ -27,9 +27,15 @@ export class RedisProcess {
     readonly port: number,
     readonly busPort: number,
     readonly dir: string,
-    readonly child: ChildProcess,
+    private process: ChildProcess,
     readonly options: RedisProcessOptions,
+    private readonly args: string[],
   ) {}
+
+  /** The running process (a new one after `restart`). */
+  get child(): ChildProcess {
+    return this.process;
+  }
 
   get pid(): number {
     return this.child.pid ?? -1;
@@ -126,7 +132,7 @@ export class RedisProcess {
     child.on('error', (error) => {
       spawnError = error;
     });
-    const node = new RedisProcess(port, busPort, dir, child, options);
+    const node = new RedisProcess(port, busPort, dir, child, options, args);
     try {
       await node.waitReady();
     } catch (error) {
@@ -206,6 +212,18 @@ export class RedisProcess {
     this.child.kill('SIGCONT');
     this.child.kill('SIGKILL');
     await exited;
+  }
+
+  /**
+   * Starts the server again after `kill`, on the same ports and in the same directory: it comes back
+   * with its `nodes.conf` (id, epoch, slots, migration marks) and whatever data it saved there, as a
+   * crashed host brought back with its disk.
+   */
+  async restart(): Promise<void> {
+    if (this.alive) throw new Error(`redis-server on ${this.port} is still running`);
+    this.process = spawn(this.server.server, this.args, { cwd: this.dir, stdio: 'ignore' });
+    if (this.process.pid) recordPid(this.process.pid, this.dir);
+    await this.waitReady();
   }
 
   /** Kills the process by PID and removes its directory. Safe to call twice. */

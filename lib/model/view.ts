@@ -333,6 +333,57 @@ export class ClusterView {
     return this.list().filter((n) => n.role === 'replica' && n.masterId === id);
   }
 
+  /** True when the node's own `myself` line (it is reachable) lists `slot`: its claim about itself. */
+  claimsItself(id: string, slot: number): boolean {
+    const self = this.nodes.get(id)?.self;
+    return self?.slots.some(([a, b]) => a <= slot && slot <= b) ?? false;
+  }
+
+  /** Reachable masters whose own line lists `slot` (what each says of itself, not of others). */
+  selfClaimants(slot: number): string[] {
+    return this.observers
+      .filter((o) => o.self.role === 'master' && this.claimsItself(o.self.id, slot))
+      .map((o) => o.self.id);
+  }
+
+  /** Down: the checker cannot reach it and a majority of the observers that list it flag it `fail`. */
+  isDown(id: string): boolean {
+    return this.nodes.get(id)?.observation?.reachable !== true && this.failedByMajority(id);
+  }
+
+  /**
+   * Slots the masters' majority gives the node. A failed master whose replica took over has none,
+   * whatever a stale view (an importing node's, on Redis 7) still says of one slot.
+   */
+  slotsAgreed(id: string): number {
+    return this.slotsByAgreedOwner().get(id)?.length ?? 0;
+  }
+
+  /**
+   * A master that was a replica and took over: after a promotion `INFO replication` keeps the old
+   * primary's replication id as `master_replid2` (all zeros on a master that never replicated).
+   */
+  wasPromoted(id: string): boolean {
+    const facts = this.nodes.get(id);
+    const replid2 = facts?.observation?.info?.replication?.master_replid2;
+    return facts?.self?.role === 'master' && replid2 !== undefined && !/^0+$/.test(replid2);
+  }
+
+  /**
+   * Replica marks its primary does not have on that slot at all (Valkey 8: a replica that missed the
+   * primary's SETSLOT, e.g. across a full resync, keeps the stale copy; valkey-io/valkey#998, #1664).
+   * A replica copying a mark its primary still has, or one of another kind, is not listed.
+   */
+  staleReplicaMarks(): { mark: OpenSlotMarker; primary: string }[] {
+    return this.replicaMarks.flatMap((mark) => {
+      const primary = this.nodes.get(mark.nodeId)?.masterId;
+      // A primary the checker cannot reach may well have the mark: only an observed absence counts.
+      if (!primary || this.nodes.get(primary)?.observation?.reachable !== true) return [];
+      if (this.openSlots.some((m) => m.nodeId === primary && m.slot === mark.slot)) return [];
+      return [{ mark, primary }];
+    });
+  }
+
   /** `host:port (abcdef12)`: how a finding names a node for a person. */
   label(id: string): string {
     return `${this.addressOf(id)} (${id.slice(0, 8)})`;

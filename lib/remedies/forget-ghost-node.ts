@@ -45,13 +45,19 @@ export const forgetGhostNode: Remedy<ForgetStep> = {
         master !== undefined &&
         !master.observation?.reachable &&
         [...master.seenBy.values()].some((e) => e.slots.length > 0);
+      // CLUSTER FORGET clears every mark naming the node: a source would drop its MIGRATING mark and
+      // stop sending ASK for the keys already moved (they would read as missing), an importer its
+      // IMPORTING mark. The move is re-targeted or held first (stabilize-open-slot); then it is a ghost.
+      const marks = [...view.openSlots, ...view.replicaMarks].filter((m) => m.peer === facts.id);
       const reason = isMaster
         ? 'reachable replicas still follow it'
-        : lastCopy
-          ? `it replicates ${master.address}, which is down with its slots: it may hold the only copy of their data; bring it back instead`
-          : ageMs < settings.ghostMinAgeMs
-            ? `silent for ${Math.round(ageMs / 1000)} s only (threshold ${Math.round(settings.ghostMinAgeMs / 1000)} s)`
-            : undefined;
+        : marks.length > 0
+          ? `${marks.map((m) => `${m.node} ${m.kind === 'migrating' ? 'migrates' : 'imports'} slot ${m.slot} ${m.kind === 'migrating' ? 'to' : 'from'} it`).join('; ')}: forgetting it would clear ${marks.length === 1 ? 'that mark' : 'those marks'} and strand the moved keys; close the move first (stabilize-open-slot)`
+          : lastCopy
+            ? `it replicates ${master.address}, which is down with its slots: it may hold the only copy of their data; bring it back instead`
+            : ageMs < settings.ghostMinAgeMs
+              ? `silent for ${Math.round(ageMs / 1000)} s only (threshold ${Math.round(settings.ghostMinAgeMs / 1000)} s)`
+              : undefined;
       actions.push(
         reason
           ? {

@@ -47,7 +47,7 @@ describe('every check on a healthy 3x1 cluster on one host', () => {
     const report = await checkCluster(cluster);
     expect(report.findings.map((f) => [f.id, f.severity])).toEqual([['replica-colocated', 'info']]);
     expect(report.status).toBe('ok');
-    expect(CHECKS.length).toBe(21);
+    expect(CHECKS.length).toBe(22);
   });
 
   // This writer keeps the offset a master last heard acknowledged several MiB behind its own (replicas

@@ -239,7 +239,7 @@ describe('agreement and reachability', () => {
     };
     const entry = entryFor(planTwice(spec), KEY);
     expect([entry.status, entry.guard]).toEqual(['escalated', 'known-safe']);
-    expect(entry.reason).toMatch(new RegExp(`unreachable: ${B}`));
+    expect(entry.reason).toMatch(new RegExp(`unreachable but not flagged fail by the cluster: ${B}`));
   });
 
   it('the agreement guard itself refuses an action that touches a node the second observation did not reach', () => {
@@ -254,7 +254,16 @@ describe('agreement and reachability', () => {
       nodes: [B, '127.0.0.1:7004'],
       commands: [],
       fingerprint: '',
-      params: { slot: 300, finalOwner: nodeId('a'), importer: { id: nodeId('b'), address: B } },
+      params: {
+        slots: [
+          {
+            subCase: 'importing-only',
+            slot: 300,
+            finalOwner: nodeId('a'),
+            importer: { id: nodeId('b'), address: B },
+          },
+        ],
+      },
     };
     const input: GuardInput = {
       action,
@@ -270,8 +279,8 @@ describe('agreement and reachability', () => {
 });
 
 describe('budget (DEFAULT_BUDGET)', () => {
-  it('more open slots than maxActions: the first ten are allowed, the rest refused by budget', () => {
-    const slots = Array.from({ length: DEFAULT_BUDGET.maxActions + 1 }, (_, i) => 300 + i);
+  it('many open slots of one sub-case between the same nodes: one action, charged by slots, allowed', () => {
+    const slots = Array.from({ length: 1000 }, (_, i) => 300 + i);
     const zero = Object.fromEntries(slots.map((s) => [s, 0]));
     const spec = withKeys(withMarkers(healthySpec(), { b: slots.map((s) => importing(s, 'a')) }), {
       a: zero,
@@ -279,25 +288,31 @@ describe('budget (DEFAULT_BUDGET)', () => {
       c: zero,
     });
     const plan = planTwice(spec);
-    expect(plan.entries.map((e) => e.status)).toEqual([...Array(10).fill('allowed'), 'refused']);
-    const last = plan.entries[10];
-    expect([last?.action.key, last?.guard, last?.reason]).toEqual([
-      'stabilize-open-slot:310',
-      'budget',
-      'budget: 10 action(s) per run',
+    expect(plan.entries.map((e) => [e.action.key, e.action.subCase, e.status])).toEqual([
+      ['stabilize-open-slot:300-1299', 'importing-only', 'allowed'],
     ]);
+    expect(plan.entries[0]?.action.slots).toEqual([[300, 1299]]);
+    expect(plan.entries[0]?.action.summary).toMatch(/^1000 slots \(300-1299\), each like slot 300: /);
   });
 
-  it('dry-run spends the budget as a real run would', () => {
-    const slots = Array.from({ length: 11 }, (_, i) => 300 + i);
+  it('the slot budget is spent across actions: the group that does not fit is refused, dry-run alike', () => {
+    const slots = Array.from({ length: 30 }, (_, i) => 300 + i);
     const zero = Object.fromEntries(slots.map((s) => [s, 0]));
-    const spec = withKeys(withMarkers(healthySpec(), { b: slots.map((s) => importing(s, 'a')) }), {
-      a: zero,
-      b: zero,
-      c: zero,
-    });
-    const plan = planTwice(spec, spec, policy({ mode: 'dry-run' }));
-    expect(plan.entries.map((e) => e.status)).toEqual([...Array(10).fill('dry-run'), 'refused']);
+    // 300-309 importing-only on b; 310-329 importing-only on c: two groups.
+    const spec = withKeys(
+      withMarkers(healthySpec(), {
+        b: slots.slice(0, 10).map((s) => importing(s, 'a')),
+        c: slots.slice(10).map((s) => importing(s, 'a')),
+      }),
+      { a: zero, b: zero, c: zero },
+    );
+    for (const mode of ['auto', 'dry-run'] as const) {
+      const plan = planTwice(spec, spec, policy({ mode, budget: { ...DEFAULT_BUDGET, maxSlots: 15 } }));
+      expect(plan.entries.map((e) => [e.action.key, e.status, e.reason])).toEqual([
+        ['stabilize-open-slot:300-309', mode === 'auto' ? 'allowed' : 'dry-run', expect.any(String)],
+        ['stabilize-open-slot:310-329', 'refused', 'budget: 15 slot(s) per run'],
+      ]);
+    }
   });
 
   it('more slots than maxSlots in one action: refused by budget', () => {
@@ -333,13 +348,13 @@ describe('budget (DEFAULT_BUDGET)', () => {
   });
 
   it('escalated entries spend nothing', () => {
-    // 300 has keys on a third node (escalated); 301 is importing-only. One action allowed per run.
+    // 300 has keys on a third node (escalated); 301 is importing-only. One slot allowed per run.
     const spec = withKeys(withMarkers(healthySpec(), { b: [importing(300, 'a'), importing(301, 'a')] }), {
       a: { 300: 4, 301: 0 },
       b: { 300: 0, 301: 0 },
       c: { 300: 2, 301: 0 },
     });
-    const plan = planTwice(spec, spec, policy({ budget: { ...DEFAULT_BUDGET, maxActions: 1 } }));
+    const plan = planTwice(spec, spec, policy({ budget: { ...DEFAULT_BUDGET, maxSlots: 1 } }));
     expect(plan.entries.map((e) => [e.action.key, e.status])).toEqual([
       ['stabilize-open-slot:300', 'escalated'],
       ['stabilize-open-slot:301', 'allowed'],

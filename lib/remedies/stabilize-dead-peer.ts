@@ -1,0 +1,168 @@
+import { cli } from '../model/runbook';
+import type { SlotContext, SlotDraft } from './stabilize-plan';
+import { migrateCommands } from './stabilize-runbook';
+import { internalAddress } from './support';
+import type { Escalation } from './types';
+
+/**
+ * An open slot whose mark names a node the checker cannot reach. Known-safe only when the dead
+ * node is down by the cluster's own verdict and a replica took its slots over (it holds none in
+ * any view): then the move is re-targeted to the promoted node and finished. A dead node that still
+ * owns slots took its whole shard with it: the moved keys exist only there, so the slot is held
+ * exactly as it is, for a person to bring the node back (DESIGN §5 rule 4).
+ */
+export function planDeadPeer(ctx: SlotContext, unreachable: string[]): SlotDraft | Escalation {
+  const { view, migrating, importing, escalate } = ctx;
+  const labels = (ids: string[]) => ids.map((id) => view.label(id)).join(', ');
+  const waiting = unreachable.filter((id) => !view.isDown(id));
+  if (waiting.length > 0)
+    return escalate(
+      `involved node(s) unreachable but not flagged fail by the cluster: ${labels(waiting)}; wait for failure detection (and failover) before acting`,
+    );
+  if (unreachable.length > 1)
+    return escalate(`several dead nodes named by the marks: ${labels(unreachable)}`);
+  const dead = unreachable[0] as string;
+  const [m] = migrating;
+  const [i] = importing;
+  if (view.slotsAgreed(dead) > 0) return hold(ctx, dead);
+  if (m && migrating.length === 1 && m.peer === dead && importing.every((x) => x.peer === m.nodeId))
+    return deadTarget(ctx, dead);
+  if (i && importing.length === 1 && i.peer === dead && migrating.length === 0) return deadSource(ctx, dead);
+  return escalate(
+    `a mark names ${view.label(dead)} (down), with ${migrating.length} migrating and ${importing.length} importing mark(s): not a known-safe case`,
+  );
+}
+
+/** Case 2: the target died and a replica took over; the source still MIGRATING to the dead id. */
+function deadTarget(ctx: SlotContext, dead: string): SlotDraft | Escalation {
+  const { view, slot, keys, side, others, setslotNode, draft, escalate } = ctx;
+  const m = ctx.migrating[0] as (typeof ctx.migrating)[number];
+  const source = side(m.nodeId);
+  const gone = `the move's target ${view.label(dead)} is down and its slots were taken over`;
+  if (!view.claimsItself(source.id, slot))
+    return escalate(`${gone}; ${source.address} is migrating a slot it does not claim itself`);
+  const candidates = view.observers
+    .filter(
+      (o) =>
+        o.self.role === 'master' &&
+        o.self.id !== source.id &&
+        (keys(o.self.id) > 0 || ctx.importing.some((x) => x.nodeId === o.self.id)),
+    )
+    .map((o) => o.self.id);
+  // No live node holds or imports a key of the slot: the moved keys may exist only on the dead node
+  // (a target that never owned slots, such as a node added for a rebalance, has no replica to take over).
+  if (candidates.length === 0)
+    return hold(
+      ctx,
+      dead,
+      `${view.label(dead)} owns no slot now and no live node holds or imports a key of the slot`,
+    );
+  if (candidates.length > 1)
+    return escalate(
+      `${gone}; keys of the slot on several nodes: ${candidates.map((id) => view.label(id)).join(', ')}`,
+    );
+  const heir = candidates[0] as string;
+  const target = side(heir);
+  if (!view.wasPromoted(heir))
+    return escalate(
+      `${gone}; ${target.address} holds keys of the slot but shows no sign of having been promoted (INFO replication master_replid2 is empty): not known-safe`,
+    );
+  if (view.claimsItself(heir, slot)) return escalate(`${gone}; ${target.address} claims the slot itself`);
+  const migrateTo = internalAddress(view, heir, source.id);
+  if (!migrateTo) return escalate(`no announced address for ${target.address}`);
+  const marked = ctx.importing.some((x) => x.nodeId === heir);
+  const rest = others(heir, [source.address, target.address]);
+  return draft(
+    {
+      subCase: 'retarget-promoted-target',
+      slot,
+      finalOwner: heir,
+      source,
+      target,
+      dead: side(dead),
+      others: rest,
+      migrateTo,
+      batch: ctx.batch,
+    },
+    `${gone}: its replica ${target.address} was promoted and holds ${keys(heir)} moved key(s) ${marked ? 'with' : 'without'} an IMPORTING mark; ${source.address} is still MIGRATING to the dead id: re-target the move to ${target.address} and finish it`,
+    [
+      ...(marked ? [] : [cli(target.address, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.id)]),
+      cli(source.address, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', heir),
+      ...migrateCommands(view, source.address, migrateTo, slot),
+      ...setslotNode(heir, [target.address, source.address, ...rest]),
+    ],
+    [`dead:${dead}`, `promoted:${heir}`],
+    keys(source.id),
+  );
+}
+
+/** Case 3: the source died and a replica took over; the target still IMPORTING from the dead id. */
+function deadSource(ctx: SlotContext, dead: string): SlotDraft | Escalation {
+  const { view, slot, keys, side, others, setslotNode, draft, escalate } = ctx;
+  const i = ctx.importing[0] as (typeof ctx.importing)[number];
+  const target = side(i.nodeId);
+  const gone = `the move's source ${view.label(dead)} is down and its slots were taken over`;
+  const claimants = view.selfClaimants(slot).filter((id) => id !== target.id);
+  if (claimants.length !== 1)
+    return escalate(`${gone}; ${claimants.length} node(s) claim the slot themselves: not known-safe`);
+  const heir = claimants[0] as string;
+  const source = side(heir);
+  if (!view.wasPromoted(heir))
+    return escalate(
+      `${gone}; ${source.address} claims the slot but shows no sign of having been promoted (INFO replication master_replid2 is empty): not known-safe`,
+    );
+  const third = ctx.holders([heir, target.id]);
+  if (third.length > 0) return escalate(`${gone}; keys of the slot on a third node: ${third.join(', ')}`);
+  const migrateTo = internalAddress(view, target.id, heir);
+  if (!migrateTo) return escalate(`no announced address for ${target.address}`);
+  const targetView = view.nodes.get(target.id)?.observation;
+  const named = targetView ? view.ownerIn(targetView, slot) : undefined;
+  const state = targetView?.clusterInfo?.cluster_state ?? 'unknown';
+  const rest = others(target.id, [source.address, target.address]);
+  return draft(
+    {
+      subCase: 'retarget-promoted-source',
+      slot,
+      finalOwner: target.id,
+      source,
+      target,
+      dead: side(dead),
+      others: rest,
+      migrateTo,
+      batch: ctx.batch,
+    },
+    `${gone}: its replica ${source.address} was promoted and owns the slot (its own word, ${keys(heir)} key(s) left to move); ${target.address} is still IMPORTING from the dead id (${keys(target.id)} key(s) moved)${named === dead ? ` and, importing, ignores gossip about the slot: it still names the dead node as owner (cluster_state:${state})` : ''}: give it ${source.address} as owner, re-target the move from ${source.address} and finish it`,
+    [
+      cli(target.address, 'CLUSTER', 'SETSLOT', slot, 'NODE', heir),
+      cli(target.address, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', heir),
+      cli(source.address, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.id),
+      ...migrateCommands(view, source.address, migrateTo, slot),
+      ...setslotNode(target.id, [target.address, source.address, ...rest]),
+    ],
+    [`dead:${dead}`, `promoted:${heir}`, `named:${named ?? ''}`],
+    keys(heir),
+  );
+}
+
+/**
+ * Case 4: the dead node still owns slots, so no replica took over: its whole shard is down and the
+ * keys already moved (or not yet moved) of this slot exist only there. Never STABLE the live side
+ * (its ASK redirects point at the only copy), never hand the lost shard's slots to anyone.
+ */
+function hold(ctx: SlotContext, dead: string, why?: string): Escalation {
+  const { view, slot, markers } = ctx;
+  const live = markers[0];
+  const targetDied = markers.some((m) => m.kind === 'migrating' && m.peer === dead);
+  const role = targetDied ? 'target' : 'source';
+  const what = targetDied ? 'the keys already moved' : 'the keys not yet moved';
+  const replicas = view.replicasOf(dead);
+  const shard = `${replicas.length === 0 ? 'no replica' : `replica(s) ${replicas.map((r) => view.label(r.id)).join(', ')} down too`}; it still owns ${view.slotsAgreed(dead)} slot(s)`;
+  const reason = `hold: the move's ${role} ${view.label(dead)} is down ${why ? `(${why})` : `with its whole shard (${shard})`}: ${what} of slot ${slot} may exist only there. Closing the slot would make them read as missing, and new writes would collide when it returns`;
+  const seed = live?.node ?? '';
+  return ctx.escalate(reason, [
+    `# Bring ${view.addressOf(dead)} back on the same address with its data directory (nodes.conf and RDB/AOF) intact, then wait for every node to say cluster_state:ok:`,
+    cli(seed, 'CLUSTER', 'INFO'),
+    `cluster-doctor fix ${seed} --yes   # then finishes the move`,
+    `# Never meanwhile: CLUSTER SETSLOT ${slot} STABLE on ${markers.map((m) => m.node).join(', ')}, CLUSTER FORGET ${dead}, or giving its slots to another node.`,
+  ]);
+}
