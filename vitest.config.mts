@@ -27,7 +27,7 @@ export default defineConfig({
     // Cluster tests spend much of their time waiting for gossip, not computing: one worker more than
     // cores keeps them busy. Every wait in the tests is for a condition, so a busy machine is slower,
     // not red.
-    maxWorkers: 3,
+    maxWorkers: 4,
     // Fail-safes against a hang, not speed limits: a busy machine may take several times the usual.
     testTimeout: 180_000,
     hookTimeout: 180_000,

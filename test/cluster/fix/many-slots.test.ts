@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { HarnessNode, TestCluster } from '../../../lib/harness';
-import { defaultServer, keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
+import { keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
 import { withCluster } from '../../support/cluster';
 import { expectNoKeyLost, expectOkEverywhere, fix, startWriter } from '../../support/fix';
 
@@ -53,26 +51,17 @@ async function breakMany(cluster: TestCluster, a: HarnessNode, b: HarnessNode): 
   );
 }
 
-const openMarks = async (cluster: TestCluster) => {
-  let n = 0;
-  for (const node of cluster.nodes)
-    n += (String(await node.process.command('CLUSTER', 'NODES')).match(/\[\d+-[<>]-/g) ?? []).length;
-  return n;
-};
-
 describe('case 7: many slots open between the same two nodes', () => {
-  it('1000 open slots with keys on both sides are closed in one run, as one action; timed beside redis-cli --cluster fix', async () => {
-    const ours = await withCluster({}, async (cluster) => {
+  it('1000 open slots with keys on both sides are closed in one run, as one action', async () => {
+    await withCluster({}, async (cluster) => {
       const [a, b, c] = cluster.masters as [HarnessNode, HarnessNode, HarnessNode];
       await breakMany(cluster, a, b);
       const before = await keyLedger(cluster);
       const writer = startWriter(c, WRITER_SLOT);
       let written = 0;
-      const started = Date.now();
       const run = await fix(cluster, ['--yes', '--settle-ms', '300']).finally(async () => {
         written = await writer.stop();
       });
-      const wallMs = Date.now() - started;
       expect(run.result.actions).toHaveLength(1);
       const [action] = run.result.actions;
       expect(action).toMatchObject({
@@ -92,26 +81,6 @@ describe('case 7: many slots open between the same two nodes', () => {
       await expectNoKeyLost(cluster, before, { slot: WRITER_SLOT, written });
       const owners = await cluster.slotOwners(c);
       expect(owners.slice(0, SLOTS).every((o) => o === b)).toBe(true);
-      console.log(`cluster-doctor: ${wallMs} ms`);
-      return { wallMs, actionMs: action?.durationMs ?? 0 };
     });
-
-    const theirs = await withCluster({}, async (cluster) => {
-      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
-      await breakMany(cluster, a, b);
-      const before = await keyLedger(cluster);
-      const started = Date.now();
-      await promisify(execFile)(cluster.server.cli, ['--cluster', 'fix', a.address, '--cluster-yes'], {
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const wallMs = Date.now() - started;
-      await cluster.waitFor('no mark left after redis-cli', async () => (await openMarks(cluster)) === 0);
-      expect((await keyLedger(cluster)).total).toBe(before.total);
-      return { wallMs };
-    });
-    // Timing is reported, never asserted (a busy machine is slower, not wrong).
-    console.log(
-      `${defaultServer().label}: 1000 open slots (${SLOTS * KEYS_PER_SLOT} keys, ${SLOTS * MOVED_PER_SLOT} already moved): cluster-doctor fix --yes ${ours.wallMs} ms in all (${ours.actionMs} ms for the action, the rest is the 300 ms settle wait and the observations), ${theirs.wallMs} ms for ${'`--cluster fix`'} of the build's own client`,
-    );
   }, 180_000);
 });
