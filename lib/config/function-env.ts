@@ -181,55 +181,73 @@ export function readFunctionEnv(env: NodeJS.ProcessEnv): ClusterFunctionEnv {
   // A hand check, not zod: this runs in both Lambdas, and zod with its locales is about 440 KB of
   // the bundle and a third of its module init. The stack writes these values; the checks are the
   // same as the config file's, and every problem is named at once.
-  const problems: string[] = [];
-  const text = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === '') problems.push(`${name}: required`);
-    return value ?? '';
-  };
-  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
-    const value = text(name);
-    if (value !== '' && !allowed.includes(value as T))
-      problems.push(`${name}: expected one of ${allowed.join(', ')}`);
-    return value as T;
-  };
-  const list = (name: string): string[] => {
-    const value = env[name];
-    if (value === undefined) problems.push(`${name}: required`);
-    return value ? value.split(',') : [];
-  };
-  // The same bounds as the config file's (well below 2^31 ms, where Node clamps a timer to 1 ms).
-  const whole = (name: string, max: number): number => {
-    const value = text(name);
-    const n = Number(value);
-    if (value !== '' && !(Number.isInteger(n) && n > 0 && n <= max))
-      problems.push(`${name}: expected a whole number from 1 to ${max}`);
-    return n;
-  };
-  const seeds = list(FUNCTION_ENV.seeds);
+  const read = new EnvReader(env);
+  const seeds = read.list(FUNCTION_ENV.seeds);
   if (env[FUNCTION_ENV.seeds] !== undefined && (seeds.length === 0 || seeds.some((s) => s === '')))
-    problems.push(`${FUNCTION_ENV.seeds}: expected host:port,host:port`);
-  const allow = list(FUNCTION_ENV.allow);
+    read.problem(`${FUNCTION_ENV.seeds}: expected host:port,host:port`);
+  const allow = read.list(FUNCTION_ENV.allow);
   for (const id of allow) {
     if (!REMEDY_IDS.includes(id as (typeof REMEDY_IDS)[number]))
-      problems.push(`${FUNCTION_ENV.allow}: unknown remedy ${JSON.stringify(id.slice(0, 40))}`);
+      read.problem(`${FUNCTION_ENV.allow}: unknown remedy ${JSON.stringify(id.slice(0, 40))}`);
   }
-  const result: ClusterFunctionEnv = {
-    cluster: text(FUNCTION_ENV.cluster),
+  return read.done({
+    cluster: read.text(FUNCTION_ENV.cluster),
     seeds,
-    secretArn: text(FUNCTION_ENV.secretArn),
-    tls: oneOf(FUNCTION_ENV.tls, TLS_MODES),
-    timeoutMs: whole(FUNCTION_ENV.timeoutMs, 120_000),
-    topicArn: text(FUNCTION_ENV.topicArn),
-    tableName: text(FUNCTION_ENV.tableName),
-    mode: oneOf(FUNCTION_ENV.mode, REMEDIATION_MODES),
+    secretArn: read.text(FUNCTION_ENV.secretArn),
+    tls: read.oneOf(FUNCTION_ENV.tls, TLS_MODES),
+    timeoutMs: read.whole(FUNCTION_ENV.timeoutMs, 120_000),
+    topicArn: read.text(FUNCTION_ENV.topicArn),
+    tableName: read.text(FUNCTION_ENV.tableName),
+    mode: read.oneOf(FUNCTION_ENV.mode, REMEDIATION_MODES),
     allow: allow as ClusterFunctionEnv['allow'],
-    settleMs: whole(FUNCTION_ENV.settleMs, 600_000),
-  };
-  if (problems.length > 0)
-    throw new FunctionEnvError(`missing or invalid environment: ${problems.join('; ')}`);
-  const remediationFunction = env[FUNCTION_ENV.remediationFunction];
-  return { ...result, ...(remediationFunction ? { remediationFunction } : {}) };
+    settleMs: read.whole(FUNCTION_ENV.settleMs, 600_000),
+  });
+}
+
+/** Reads the environment the stack wrote, collecting every problem; `done` throws them all at once. */
+class EnvReader {
+  private readonly problems: string[] = [];
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  problem(text: string): void {
+    this.problems.push(text);
+  }
+
+  text(name: string): string {
+    const value = this.env[name];
+    if (value === undefined || value === '') this.problem(`${name}: required`);
+    return value ?? '';
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+    const value = this.text(name);
+    if (value !== '' && !allowed.includes(value as T))
+      this.problem(`${name}: expected one of ${allowed.join(', ')}`);
+    return value as T;
+  }
+
+  list(name: string): string[] {
+    const value = this.env[name];
+    if (value === undefined) this.problem(`${name}: required`);
+    return value ? value.split(',') : [];
+  }
+
+  /** The same bounds as the config file's (well below 2^31 ms, where Node clamps a timer to 1 ms). */
+  whole(name: string, max: number): number {
+    const value = this.text(name);
+    const n = Number(value);
+    if (value !== '' && !(Number.isInteger(n) && n > 0 && n <= max))
+      this.problem(`${name}: expected a whole number from 1 to ${max}`);
+    return n;
+  }
+
+  /** The values read, with the remediation function's name when the stack set one; or every problem. */
+  done<T extends object>(values: T): T & { remediationFunction?: string } {
+    if (this.problems.length > 0)
+      throw new FunctionEnvError(`missing or invalid environment: ${this.problems.join('; ')}`);
+    const remediationFunction = this.env[FUNCTION_ENV.remediationFunction];
+    return { ...values, ...(remediationFunction ? { remediationFunction } : {}) };
+  }
 }
 
 /** The environment of a placement's functions: shared resources, and which clusters they serve. */
@@ -262,29 +280,17 @@ export function toPlacementEnv(
 
 /** Reads the environment the stack gives a placement's check or remediation function (a hand check, as above). */
 export function readPlacementEnv(env: NodeJS.ProcessEnv): PlacementEnv {
-  const problems: string[] = [];
-  const text = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === '') problems.push(`${name}: required`);
-    return value ?? '';
-  };
-  const clusters = (env[FUNCTION_ENV.placementClusters] ?? '').split(',').filter((c) => c !== '');
-  if (clusters.length === 0) problems.push(`${FUNCTION_ENV.placementClusters}: expected name,name`);
-  const timeoutText = text(FUNCTION_ENV.timeoutMs);
-  const timeoutMs = Number(timeoutText);
-  if (timeoutText !== '' && !(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= 120_000))
-    problems.push(`${FUNCTION_ENV.timeoutMs}: expected a whole number from 1 to 120000`);
-  const result = {
-    placement: text(FUNCTION_ENV.placement),
+  const read = new EnvReader(env);
+  const clusters = read.list(FUNCTION_ENV.placementClusters).filter((c) => c !== '');
+  if (env[FUNCTION_ENV.placementClusters] !== undefined && clusters.length === 0)
+    read.problem(`${FUNCTION_ENV.placementClusters}: expected name,name`);
+  return read.done({
+    placement: read.text(FUNCTION_ENV.placement),
     clusters,
-    timeoutMs,
-    topicArn: text(FUNCTION_ENV.topicArn),
-    tableName: text(FUNCTION_ENV.tableName),
-  };
-  if (problems.length > 0)
-    throw new FunctionEnvError(`missing or invalid environment: ${problems.join('; ')}`);
-  const remediationFunction = env[FUNCTION_ENV.remediationFunction];
-  return { ...result, ...(remediationFunction ? { remediationFunction } : {}) };
+    timeoutMs: read.whole(FUNCTION_ENV.timeoutMs, 120_000),
+    topicArn: read.text(FUNCTION_ENV.topicArn),
+    tableName: read.text(FUNCTION_ENV.tableName),
+  });
 }
 
 /** One cluster's run in a placement's function: the placement's environment plus the cluster's settings. */

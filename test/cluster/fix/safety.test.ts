@@ -1,20 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFileLock } from '../../../lib/guard/lock';
 import { DEFAULT_BUDGET } from '../../../lib/guard/types';
-import type { HarnessNode, TestCluster } from '../../../lib/harness';
-import { keyLedger, keysInSlot, loadKeys, sleep } from '../../../lib/harness';
+import type { HarnessNode } from '../../../lib/harness';
+import { keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
 import { type FixResult, fixCluster } from '../../../lib/remediate/fix';
 import { DEFAULT_SETTINGS } from '../../../lib/remedies/types';
 import { checkUntil, findingsWith } from '../../support/check';
 import { cli } from '../../support/cli';
 import { withCluster } from '../../support/cluster';
 import { expectNoKeyLost, expectOkEverywhere, fix } from '../../support/fix';
+import { BUNDLE, killFixWhen } from '../../support/fix-process';
 
 const SLOT = 500;
-const BUNDLE = join(import.meta.dirname, '../../../dist/cluster-doctor.js');
 
 const openMarkers = async (node: HarnessNode) =>
   (String(await node.process.command('CLUSTER', 'NODES')).match(/\[\d+-[<>]-[0-9a-f]+\]/g) ?? []).sort();
@@ -43,44 +41,6 @@ describe('the single-flight lock', () => {
   });
 });
 
-/** Runs the bundled CLI as its own process, so it can be killed with SIGKILL like a crashed run. */
-function fixProcess(cluster: TestCluster): {
-  child: ChildProcess;
-  stderr: () => string;
-  done: Promise<number | null>;
-} {
-  const child = spawn(
-    process.execPath,
-    [BUNDLE, 'fix', cluster.seeds[0] as string, '--yes', '--settle-ms', '200', '--json'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  child.stderr?.on('data', (chunk) => {
-    err += String(chunk);
-  });
-  child.stdout?.resume();
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stderr: () => err, done };
-}
-
-/** Starts a fix process and SIGKILLs it as soon as `when` holds; returns whether it was killed before it ended. */
-async function killWhen(cluster: TestCluster, when: (stderr: string) => Promise<boolean>): Promise<boolean> {
-  const run = fixProcess(cluster);
-  let ended = false;
-  void run.done.then(() => {
-    ended = true;
-  });
-  while (!ended) {
-    if (await when(run.stderr())) {
-      run.child.kill('SIGKILL');
-      await run.done;
-      return true;
-    }
-    await sleep(5);
-  }
-  return false;
-}
-
 describe('a fix run killed mid-remedy', () => {
   it('SIGKILL at several points of a 20 000-key move, then a re-run converges with no key lost', async () => {
     expect(existsSync(BUNDLE), 'run `npm run build` first').toBe(true);
@@ -95,11 +55,11 @@ describe('a fix run killed mid-remedy', () => {
       const onA = async () => Number(await a.process.command('CLUSTER', 'COUNTKEYSINSLOT', SLOT));
 
       // 1. Just as it starts applying (after the settle wait, around its first MIGRATE).
-      expect(await killWhen(cluster, async (err) => err.includes('applying'))).toBe(true);
+      expect(await killFixWhen(cluster, async (err) => err.includes('applying'))).toBe(true);
       // 2. In the middle of moving keys.
-      const killedMidMove = await killWhen(cluster, async () => (await onB()) >= 8000);
+      const killedMidMove = await killFixWhen(cluster, async () => (await onB()) >= 8000);
       // 3. Once the source is empty: between the last MIGRATE and the SETSLOT NODE commands.
-      const killedAtFinalise = await killWhen(cluster, async () => (await onA()) === 0);
+      const killedAtFinalise = await killFixWhen(cluster, async () => (await onA()) === 0);
       const counts = { onA: await onA(), onB: await onB() };
       expect(counts.onA + counts.onB).toBe(20_000);
       // Whatever state the kills left, every step is derived from what is observed: a re-run finishes.
