@@ -112,6 +112,11 @@ export class Faults {
   async killAndFailover(master: HarnessNode): Promise<HarnessNode> {
     const replicas = await this.replicasOf(master);
     if (replicas.length === 0) throw new Error(`${master.address} has no replica to take over`);
+    // The replicas first get every write the master acknowledged (the keys a move just brought in
+    // among them): the case under test is a failover that lost nothing, not one that raced replication.
+    const synced = Number(await master.process.command('WAIT', replicas.length, 10_000));
+    if (synced < replicas.length)
+      throw new Error(`${master.address}: only ${synced} of ${replicas.length} replica(s) caught up`);
     await this.kill(master);
     let heir: HarnessNode | undefined;
     await this.cluster.waitFor(`a replica of ${master.address} promoted`, async () => {
