@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The CLI's entry point: the bundle built from bin/cluster-doctor.ts by `npm run build` (run on install).
-import('../dist/cluster-doctor.js');
+require('../dist/cluster-doctor.js');

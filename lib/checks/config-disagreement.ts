@@ -1,5 +1,6 @@
 import { cli, clusterTool } from '../model/runbook';
 import type { ClusterView } from '../model/view';
+import { compareText } from '../topology/compare';
 import { formatRanges, mergeRanges } from '../topology/slots';
 import type { SlotRange } from '../topology/types';
 import { defineCheck } from './define';
@@ -26,7 +27,7 @@ export const configDisagreement = defineCheck({
   title: 'Nodes disagree about slot owners',
   check(view) {
     const observers = [...view.observers].sort((a, b) =>
-      a.observation.address.localeCompare(b.observation.address),
+      compareText(a.observation.address, b.observation.address),
     );
     if (observers.length < 2) return [];
     // Column of each sorted observer in the view's segments, which run over ranges, not slots.

@@ -1,4 +1,5 @@
 import { cli } from '../model/runbook';
+import { compareText } from '../topology/compare';
 import { compareVersions, type ServerIdentity } from '../topology/info';
 import { defineCheck } from './define';
 import type { FindingDraft } from './types';
@@ -31,7 +32,7 @@ export const mixedVersions = defineCheck({
     if (running.size < 2) return [];
     const sorted = [...running].sort(
       ([, [x]], [, [y]]) =>
-        (x?.server.name ?? '').localeCompare(y?.server.name ?? '') ||
+        compareText(x?.server.name ?? '', y?.server.name ?? '') ||
         compareVersions(x?.server.version ?? '', y?.server.version ?? ''),
     );
     const families = new Set([...running.values()].map((list) => list[0]?.server.name));

@@ -1,6 +1,7 @@
 import { clientFor, withClient } from '../model/runbook';
 import { ClusterView } from '../model/view';
 import type { Snapshot } from '../observe/types';
+import { compareText } from '../topology/compare';
 import { mergeRanges } from '../topology/slots';
 import { CHECKS } from './catalog';
 import { stamp } from './define';
@@ -39,7 +40,7 @@ function findingsOf(view: ClusterView, checks: readonly Check[]): Finding[] {
       });
     }
   }
-  return findings.sort((a, b) => rank[a.severity] - rank[b.severity] || a.id.localeCompare(b.id));
+  return findings.sort((a, b) => rank[a.severity] - rank[b.severity] || compareText(a.id, b.id));
 }
 
 /** `unknown` when no node could be observed; otherwise the worst severity found (info does not count). */

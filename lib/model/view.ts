@@ -1,4 +1,5 @@
 import type { NodeObservation, Snapshot } from '../observe/types';
+import { compareText } from '../topology/compare';
 import { type ClusterNodeEntry, SLOT_COUNT, type SlotRange } from '../topology/types';
 
 /** One node as the whole snapshot knows it: its own answer if it gave one, and what others say of it. */
@@ -107,8 +108,8 @@ export class ClusterView {
       }
     }
     for (const facts of this.nodes.values()) this.settleRole(facts);
-    this.openSlots.sort((a, b) => a.slot - b.slot || a.node.localeCompare(b.node));
-    this.replicaMarks.sort((a, b) => a.slot - b.slot || a.node.localeCompare(b.node));
+    this.openSlots.sort((a, b) => a.slot - b.slot || compareText(a.node, b.node));
+    this.replicaMarks.sort((a, b) => a.slot - b.slot || compareText(a.node, b.node));
   }
 
   private factsFor(entry: ClusterNodeEntry, observation: NodeObservation): NodeFacts {
@@ -393,7 +394,7 @@ export class ClusterView {
   list(): NodeFacts[] {
     return [...this.nodes.values()].sort(
       (a, b) =>
-        Number(b.role === 'master') - Number(a.role === 'master') || a.address.localeCompare(b.address),
+        Number(b.role === 'master') - Number(a.role === 'master') || compareText(a.address, b.address),
     );
   }
 }

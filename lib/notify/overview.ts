@@ -1,4 +1,5 @@
 import type { NodeObservation, Snapshot } from '../observe/types';
+import { compareText } from '../topology/compare';
 import { infoNumber } from '../topology/info';
 import { countSlots, formatRanges } from '../topology/slots';
 import { type ClusterNodeEntry, SLOT_COUNT, type SlotRange } from '../topology/types';
@@ -53,7 +54,7 @@ export function clusterOverview(snapshot: Snapshot): ClusterOverview {
     const replicas = [...byId.values()]
       .filter((r) => r.entry.role === 'replica' && r.entry.masterId === entry.id)
       .map((r) => ({ address: addressOf(r.entry), link: linkOf(r.entry, r.observation) }))
-      .sort((a, b) => a.address.localeCompare(b.address));
+      .sort((a, b) => compareText(a.address, b.address));
     if (entry.slots.length === 0 && replicas.length === 0 && failVotes > 0) continue;
     shards.push({
       master: addressOf(entry),
@@ -69,7 +70,7 @@ export function clusterOverview(snapshot: Snapshot): ClusterOverview {
   }
   shards.sort(
     (a, b) =>
-      (a.slots[0]?.[0] ?? SLOT_COUNT) - (b.slots[0]?.[0] ?? SLOT_COUNT) || a.master.localeCompare(b.master),
+      (a.slots[0]?.[0] ?? SLOT_COUNT) - (b.slots[0]?.[0] ?? SLOT_COUNT) || compareText(a.master, b.master),
   );
   return { shards, slotMap: slotMap(snapshot, shards) };
 }

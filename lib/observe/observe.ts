@@ -1,4 +1,4 @@
-import { parseClusterInfo, parseClusterNodes, parseInfo } from '../topology';
+import { compareText, parseClusterInfo, parseClusterNodes, parseInfo } from '../topology';
 import { serverOf } from '../topology/info';
 import type { ClusterNodeEntry } from '../topology/types';
 import { type ConnectionOptions, connectNode, type NodeClient } from './connection';
@@ -118,60 +118,29 @@ class ObservationSession {
     try {
       const t0 = Date.now();
       await client.connect();
-      const nodesText = String(await client.redis.call('CLUSTER', 'NODES'));
+      // `CLUSTER NODES` and every detail in one write and one round trip: per node, each write costs a
+      // system call and a wake-up of the server, and each round trip the network's latency.
+      const pipeline = client.redis.pipeline();
+      for (const command of QUESTIONS) pipeline.call(...command);
+      const replies = (await client.exec(pipeline)) ?? [];
+      const reply = (i: number): [Error | null, unknown] =>
+        (replies[i] ?? [new Error('no reply'), null]) as [Error | null, unknown];
+      const [nodesError, nodesText] = reply(0);
+      if (nodesError) throw nodesError;
       observation.latencyMs = Date.now() - t0;
       observation.reachable = true;
-      observation.clusterNodesRaw = nodesText;
-      const parsed = parseClusterNodes(nodesText);
+      observation.clusterNodesRaw = String(nodesText);
+      const parsed = parseClusterNodes(observation.clusterNodesRaw);
       observation.clusterNodes = parsed.entries;
       if (parsed.problems.length > 0) observation.parseProblems = parsed.problems;
       observation.id = parsed.entries.find((e) => e.myself)?.id ?? expectedId;
-      await this.observeDetails(client, observation);
+      recordDetails(observation, reply);
     } catch (error) {
       // A failure after the first reply (a node paused mid-way) keeps what was already seen.
       observation.error = client.describe(error);
       if (observation.error.kind === 'auth' || observation.error.kind === 'tls')
         observation.reachable = false;
     }
-  }
-
-  /** Everything but `CLUSTER NODES`, in one pipeline. A refused command is recorded, not fatal. */
-  private async observeDetails(client: NodeClient, observation: NodeObservation): Promise<void> {
-    const pipeline = client.redis.pipeline();
-    pipeline.call('CLUSTER', 'INFO');
-    pipeline.call('INFO', 'server');
-    pipeline.call('INFO', 'replication');
-    pipeline.call('INFO', 'memory');
-    pipeline.call('INFO', 'keyspace');
-    pipeline.call('CONFIG', 'GET', 'cluster-*');
-    pipeline.call('CONFIG', 'GET', 'maxmemory*');
-    const replies = (await client.exec(pipeline)) ?? [];
-    const reply = (i: number): [Error | null, unknown] =>
-      (replies[i] ?? [new Error('no reply'), null]) as [Error | null, unknown];
-    const [infoError, clusterInfo] = reply(0);
-    if (infoError) throw infoError;
-    observation.clusterInfo = parseClusterInfo(String(clusterInfo));
-    observation.info = {};
-    for (let i = 1; i <= 4; i++) {
-      const [error, text] = reply(i);
-      if (!error) Object.assign(observation.info, parseInfo(String(text)));
-    }
-    const server = serverOf(observation.info);
-    if (server) observation.server = server;
-    const restricted: string[] = [];
-    const config: Record<string, string> = {};
-    for (const i of [5, 6]) {
-      const [error, pairs] = reply(i);
-      if (error) {
-        if (/unknown command|NOPERM|disabled/i.test(error.message) && !restricted.includes('CONFIG'))
-          restricted.push('CONFIG');
-        continue;
-      }
-      const list = pairs as string[];
-      for (let k = 0; k + 1 < list.length; k += 2) config[String(list[k])] = String(list[k + 1]);
-    }
-    if (Object.keys(config).length > 0) observation.config = config;
-    if (restricted.length > 0) observation.restrictedCommands = restricted;
   }
 
   results(deadlineHit: boolean): NodeObservation[] {
@@ -185,10 +154,50 @@ class ObservationSession {
     // After a deadline, replies still in flight may write to these objects: hand out copies. Without
     // one every command has settled, and copying 40 nodes' answers cost more than the checks.
     const settled = deadlineHit ? list.map((o) => structuredClone(o)) : list;
-    return settled.sort((a, b) => a.address.localeCompare(b.address));
+    return settled.sort((a, b) => compareText(a.address, b.address));
   }
 
   closeAll(): void {
     for (const client of this.clients.values()) client.close();
   }
+}
+
+/** What each node is asked, in one pipeline: its view first, then the details the checks read. */
+const QUESTIONS: [string, ...string[]][] = [
+  ['CLUSTER', 'NODES'],
+  ['CLUSTER', 'INFO'],
+  ['INFO', 'server'],
+  ['INFO', 'replication'],
+  ['INFO', 'memory'],
+  ['INFO', 'keyspace'],
+  ['CONFIG', 'GET', 'cluster-*'],
+  ['CONFIG', 'GET', 'maxmemory*'],
+];
+
+/** Records the replies after `CLUSTER NODES`. A refused command is recorded, not fatal. */
+function recordDetails(observation: NodeObservation, reply: (i: number) => [Error | null, unknown]): void {
+  const [infoError, clusterInfo] = reply(1);
+  if (infoError) throw infoError;
+  observation.clusterInfo = parseClusterInfo(String(clusterInfo));
+  observation.info = {};
+  for (let i = 2; i <= 5; i++) {
+    const [error, text] = reply(i);
+    if (!error) Object.assign(observation.info, parseInfo(String(text)));
+  }
+  const server = serverOf(observation.info);
+  if (server) observation.server = server;
+  const restricted: string[] = [];
+  const config: Record<string, string> = {};
+  for (const i of [6, 7]) {
+    const [error, pairs] = reply(i);
+    if (error) {
+      if (/unknown command|NOPERM|disabled/i.test(error.message) && !restricted.includes('CONFIG'))
+        restricted.push('CONFIG');
+      continue;
+    }
+    const list = pairs as string[];
+    for (let k = 0; k + 1 < list.length; k += 2) config[String(list[k])] = String(list[k + 1]);
+  }
+  if (Object.keys(config).length > 0) observation.config = config;
+  if (restricted.length > 0) observation.restrictedCommands = restricted;
 }

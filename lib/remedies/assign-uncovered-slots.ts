@@ -1,5 +1,6 @@
 import { cli } from '../model/runbook';
 import type { ClusterView } from '../model/view';
+import { compareText } from '../topology/compare';
 import { countSlots, formatRanges, rangesFromSlots, slotsInRanges } from '../topology/slots';
 import { SLOT_COUNT, type SlotRange } from '../topology/types';
 import { mastersWithoutCounts } from './support';
@@ -128,7 +129,7 @@ function chooseOwner(view: ClusterView, [first, last]: SlotRange): string | unde
     .filter((id) => masters.some((m) => m.self.id === id));
   const candidates = neighbours.length > 0 ? [...new Set(neighbours)] : masters.map((m) => m.self.id);
   return candidates.sort(
-    (a, b) => slotsOf(a) - slotsOf(b) || view.addressOf(a).localeCompare(view.addressOf(b)),
+    (a, b) => slotsOf(a) - slotsOf(b) || compareText(view.addressOf(a), view.addressOf(b)),
   )[0];
 }
 

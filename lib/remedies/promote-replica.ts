@@ -1,5 +1,6 @@
 import { cli } from '../model/runbook';
 import type { ClusterView } from '../model/view';
+import { compareText } from '../topology/compare';
 import { infoNumber } from '../topology/info';
 import { mergeRanges } from '../topology/slots';
 import type { Escalation, Remedy, Step } from './types';
@@ -114,5 +115,5 @@ function bestReplicas(view: ClusterView, masterId: string) {
       address: n.address,
       offset: infoNumber(n.observation?.info ?? {}, 'replication', 'slave_repl_offset') ?? -1,
     }))
-    .sort((a, b) => b.offset - a.offset || a.address.localeCompare(b.address));
+    .sort((a, b) => b.offset - a.offset || compareText(a.address, b.address));
 }

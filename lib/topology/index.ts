@@ -1,4 +1,5 @@
 export { parseClusterNodes } from './cluster-nodes';
+export { compareText } from './compare';
 export {
   infoNumber,
   parseClusterInfo,

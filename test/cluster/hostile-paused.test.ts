@@ -32,8 +32,9 @@ describe('a paused node: the process exits with its report, not 2 s later', () =
       expect(report.nodes.find((n) => n.address === paused.address)?.reachable).toBe(false);
       expect(report.durationMs).toBeLessThanOrEqual(2000 + 100);
       // Before: ioredis' disconnect timer kept the process 2 s past the report (6.9 s exit for 4.7 s on 60 nodes).
-      // (Measured: about 1 000 ms before, 50 ms after; the bound leaves room for a loaded machine.)
-      expect(run.lingerMs).toBeLessThan(600);
+      // Measured: about 2 000 ms before (the timer's length), 50 ms after. The bound sits between the two,
+      // far from both: a 600 ms bound failed once on a machine running three test suites at once.
+      expect(run.lingerMs).toBeLessThan(1500);
     });
   });
 });
