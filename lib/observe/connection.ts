@@ -85,6 +85,10 @@ export function connectNode(address: string, options: ConnectionOptions): NodeCl
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     autoResubscribe: false,
+    // RESP2: ioredis 6 speaks RESP3 by default, which costs a `HELLO 3` round trip on every connect
+    // before the first question (and maps the replies back to RESP2's shapes anyway). With RESP2 the
+    // password, if any, goes in an `AUTH` instead.
+    protocol: 2,
     // No CLIENT SETINFO pair at connect: one round trip less per node before the first question.
     disableClientInfo: true,
     // ioredis waits this long for a polite close before destroying the socket, and its timer keeps the
