@@ -1,4 +1,10 @@
-import { mergeRanges, rangesFromSlots, slotsInRanges, subtractRanges } from '../topology/slots';
+import {
+  mergeRanges,
+  rangesContain,
+  rangesFromSlots,
+  slotsInRanges,
+  subtractRanges,
+} from '../topology/slots';
 import { SLOT_COUNT, type SlotRange } from '../topology/types';
 import type { NodeClient } from './connection';
 import type { NodeObservation } from './types';
@@ -47,32 +53,127 @@ interface CountPart {
 }
 
 /**
+ * The deep scan's first part, asked in the same pipeline as `CLUSTER NODES` so a healthy cluster is
+ * observed in one round trip per node. A read-only script reads the node's own line of `CLUSTER NODES`
+ * and, on a master, sums the keys of every slot it owns on the server, counts the slots it has open,
+ * and, when the sum falls short of `DBSIZE`, reports every slot it does not own that holds keys.
+ * It returns `[role, slot tokens, dbsize, sum, slot, count, ...]`; a replica returns at its role.
+ * The slot tokens let the client check the script saw the same line as the `CLUSTER NODES` beside it.
+ */
+const SURVEY_SCRIPT = `#!lua flags=no-writes,allow-stale
+local out = {'other', '', 0, 0}
+local me
+for line in string.gmatch(redis.call('CLUSTER', 'NODES'), '[^\\n]+') do
+  local flags = string.match(line, '^%S+ %S+ (%S+)')
+  if flags and string.find(',' .. flags .. ',', ',myself,', 1, true) then
+    me = line
+    break
+  end
+end
+if not me then return out end
+local fields = {}
+for f in string.gmatch(me, '%S+') do fields[#fields + 1] = f end
+if not string.find(',' .. fields[3] .. ',', ',master,', 1, true) then return out end
+out[1] = 'master'
+local owned, marks, tokens = {}, {}, {}
+for i = 9, #fields do
+  local t = fields[i]
+  tokens[#tokens + 1] = t
+  local a, b = string.match(t, '^(%d+)-(%d+)$')
+  if not a then a = string.match(t, '^(%d+)$') b = a end
+  if a then
+    owned[#owned + 1] = {tonumber(a), tonumber(b)}
+  else
+    local m = string.match(t, '^%[(%d+)')
+    if m then marks[#marks + 1] = tonumber(m) end
+  end
+end
+out[2] = table.concat(tokens, ' ')
+local function count(s) return redis.call('CLUSTER', 'COUNTKEYSINSLOT', tostring(s)) end
+local sum = 0
+for _, r in ipairs(owned) do
+  for s = r[1], r[2] do sum = sum + count(s) end
+end
+for _, s in ipairs(marks) do
+  out[#out + 1] = s
+  out[#out + 1] = count(s)
+end
+local dbsize = redis.call('DBSIZE')
+if sum < dbsize then
+  local mine = {}
+  for _, r in ipairs(owned) do
+    for s = r[1], r[2] do mine[s] = true end
+  end
+  for s = 0, 16383 do
+    if not mine[s] then
+      local n = count(s)
+      if n > 0 then
+        out[#out + 1] = s
+        out[#out + 1] = n
+      end
+    end
+  end
+end
+out[3] = dbsize
+out[4] = sum
+return out`;
+
+export const SURVEY: [string, ...string[]] = ['EVAL', SURVEY_SCRIPT, '0'];
+
+/** What the survey found on a master. */
+export interface Survey {
+  /** The slot tokens of the node's own line, as the script read them. */
+  tokens: string;
+  dbsize: number;
+  /** Keys in the slots the node owns. */
+  sum: number;
+  /** Its open slots, and every slot it does not own that holds keys. */
+  bySlot: Map<number, number>;
+}
+
+/** The survey's reply, or undefined where it was refused or the node is not a master. */
+export function parseSurvey([error, value]: [Error | null, unknown]): Survey | undefined {
+  if (error || !Array.isArray(value) || value.length < 4 || value.length % 2 !== 0) return undefined;
+  if (value[0] !== 'master') return undefined;
+  const bySlot = new Map<number, number>();
+  for (let i = 4; i + 1 < value.length; i += 2) bySlot.set(Number(value[i]), Number(value[i + 1]));
+  return { tokens: String(value[1]), dbsize: Number(value[2]), sum: Number(value[3]), bySlot };
+}
+
+/** The slot tokens of the node's own line of `CLUSTER NODES`, as the survey joins them. */
+function ownTokens(clusterNodesRaw: string | undefined): string | undefined {
+  for (const line of clusterNodesRaw?.split('\n') ?? []) {
+    const fields = line.trim().split(/\s+/);
+    if (`,${fields[2]},`.includes(',myself,')) return fields.slice(8).join(' ');
+  }
+  return undefined;
+}
+
+/**
  * Counts keys on one master: the slots that matter and, in a deep scan, every slot it owns, with
  * `DBSIZE` in the same pipeline. When the sums disagree, keys live in slots the node does not own (or writes raced the
  * count), so the remaining slots are counted too. Records the slots that matter and every slot
  * holding keys the node does not own. Replicas mirror their master and are skipped.
+ *
+ * With a `survey` taken beside this node's `CLUSTER NODES`, only the slots that matter and that the
+ * survey could not answer (owned slots someone else disputes or has open) are asked for.
  */
 export async function countKeys(
   client: NodeClient,
   observation: NodeObservation,
   matter: Set<number>,
   deep: boolean,
+  survey?: Survey,
 ): Promise<void> {
   const myself = observation.clusterNodes?.find((e) => e.myself);
   if (myself?.role !== 'master') return;
   try {
     const owned = mergeRanges(myself.slots);
-    const matterRanges = rangesFromSlots(matter);
-    // Owned slots are counted only in a deep scan: that is what finds keys in slots a node does not own.
-    const parts: CountPart[] = [{ ranges: matterRanges, report: 'all' }];
-    if (deep) parts.push({ ranges: subtractRanges(owned, matterRanges), report: 'sum' });
-    const counts = await countSlots(client, parts, true);
+    const counts =
+      deep && survey && survey.tokens === ownTokens(observation.clusterNodesRaw)
+        ? await completeSurvey(client, survey, owned, matter)
+        : await countAll(client, owned, matter, deep);
     const dbsize = counts.dbsize ?? 0;
-    if (deep && counts.sum < dbsize) {
-      const rest = subtractRanges(subtractRanges([[0, SLOT_COUNT - 1]], owned), matterRanges);
-      const more = await countSlots(client, [{ ranges: rest, report: 'nonzero' }], false);
-      for (const [slot, n] of more.bySlot) counts.bySlot.set(slot, n);
-    }
     const recorded: Record<string, number> = {};
     for (const [slot, n] of counts.bySlot) recorded[String(slot)] = n;
     observation.slotKeyCounts = recorded;
@@ -82,6 +183,45 @@ export async function countKeys(
   } catch (error) {
     observation.error ??= client.describe(error);
   }
+}
+
+/** The survey's counts, plus the owned slots that matter and that it did not count one by one. */
+async function completeSurvey(
+  client: NodeClient,
+  survey: Survey,
+  owned: SlotRange[],
+  matter: Set<number>,
+): Promise<Counts> {
+  const missing = [...matter].filter((slot) => !survey.bySlot.has(slot) && rangesContain(owned, slot));
+  const more =
+    missing.length > 0
+      ? (await countSlots(client, [{ ranges: rangesFromSlots(missing), report: 'all' }], false)).bySlot
+      : new Map<number, number>();
+  const bySlot = new Map<number, number>();
+  // Slots it does not own hold no keys unless the survey listed them (it lists every one that does).
+  for (const slot of matter) bySlot.set(slot, survey.bySlot.get(slot) ?? more.get(slot) ?? 0);
+  for (const [slot, n] of survey.bySlot) if (!rangesContain(owned, slot)) bySlot.set(slot, n);
+  return { sum: survey.sum, bySlot, dbsize: survey.dbsize };
+}
+
+/** Counts without a survey: the slots that matter, the owned rest (deep), and strays if sums differ. */
+async function countAll(
+  client: NodeClient,
+  owned: SlotRange[],
+  matter: Set<number>,
+  deep: boolean,
+): Promise<Counts> {
+  const matterRanges = rangesFromSlots(matter);
+  // Owned slots are counted only in a deep scan: that is what finds keys in slots a node does not own.
+  const parts: CountPart[] = [{ ranges: matterRanges, report: 'all' }];
+  if (deep) parts.push({ ranges: subtractRanges(owned, matterRanges), report: 'sum' });
+  const counts = await countSlots(client, parts, true);
+  if (deep && counts.sum < (counts.dbsize ?? 0)) {
+    const rest = subtractRanges(subtractRanges([[0, SLOT_COUNT - 1]], owned), matterRanges);
+    const more = await countSlots(client, [{ ranges: rest, report: 'nonzero' }], false);
+    for (const [slot, n] of more.bySlot) counts.bySlot.set(slot, n);
+  }
+  return counts;
 }
 
 /**

@@ -2,7 +2,7 @@ import { compareText, parseClusterInfo, parseClusterNodes, parseInfo } from '../
 import { serverOf } from '../topology/info';
 import type { ClusterNodeEntry } from '../topology/types';
 import { type ConnectionOptions, connectNode, type NodeClient } from './connection';
-import { countKeys, slotsThatMatter } from './key-counts';
+import { countKeys, parseSurvey, SURVEY, type Survey, slotsThatMatter } from './key-counts';
 import type { NodeObservation, Snapshot } from './types';
 
 export interface ObserveOptions extends Omit<ConnectionOptions, 'nodeTimeoutMs'> {
@@ -74,6 +74,7 @@ export async function observeCluster(seeds: string[], options: ObserveOptions = 
 class ObservationSession {
   private readonly clients = new Map<string, NodeClient>();
   private readonly observations = new Map<string, NodeObservation>();
+  private readonly surveys = new Map<string, Survey>();
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -104,7 +105,9 @@ class ObservationSession {
     await Promise.all(
       observed.map((o) => {
         const client = this.clients.get(o.address);
-        return o.reachable && client ? countKeys(client, o, matter, this.deepKeyScan) : undefined;
+        return o.reachable && client
+          ? countKeys(client, o, matter, this.deepKeyScan, this.surveys.get(o.address))
+          : undefined;
       }),
     );
   }
@@ -122,6 +125,7 @@ class ObservationSession {
       // system call and a wake-up of the server, and each round trip the network's latency.
       const pipeline = client.redis.pipeline();
       for (const command of QUESTIONS) pipeline.call(...command);
+      if (this.deepKeyScan) pipeline.call(...SURVEY);
       const replies = (await client.exec(pipeline)) ?? [];
       const reply = (i: number): [Error | null, unknown] =>
         (replies[i] ?? [new Error('no reply'), null]) as [Error | null, unknown];
@@ -135,6 +139,8 @@ class ObservationSession {
       if (parsed.problems.length > 0) observation.parseProblems = parsed.problems;
       observation.id = parsed.entries.find((e) => e.myself)?.id ?? expectedId;
       recordDetails(observation, reply);
+      const survey = this.deepKeyScan ? parseSurvey(reply(QUESTIONS.length)) : undefined;
+      if (survey) this.surveys.set(address, survey);
     } catch (error) {
       // A failure after the first reply (a node paused mid-way) keeps what was already seen.
       observation.error = client.describe(error);

@@ -150,12 +150,19 @@ describe('case 3: the source master dies mid-move and its replica is promoted', 
       if (valkey) {
         // Valkey 8.0.1: the promoted node keeps the MIGRATING mark and the target re-points its
         // IMPORTING mark to it: an ordinary `complete`, every node ok.
-        await cluster.waitFor(
-          'the target importing from the promoted node, which migrates to it',
-          async () =>
-            (await openMarkers(b)).includes(`[${SOURCE_SLOT}-<-${heir.id}]`) &&
-            (await openMarkers(heir)).join() === `[${SOURCE_SLOT}->-${b.id}]`,
-        );
+        let seen = '';
+        await cluster
+          .waitFor('the target importing from the promoted node, which migrates to it', async () => {
+            const [onTarget, onHeir] = [await openMarkers(b), await openMarkers(heir)];
+            seen = `target ${onTarget.join() || 'none'}, promoted ${onHeir.join() || 'none'}, dead ${a.id.slice(0, 8)}, promoted ${heir.id.slice(0, 8)}`;
+            return (
+              onTarget.includes(`[${SOURCE_SLOT}-<-${heir.id}]`) &&
+              onHeir.join() === `[${SOURCE_SLOT}->-${b.id}]`
+            );
+          })
+          .catch((error: Error) => {
+            throw new Error(`${error.message}; last seen: ${seen}`);
+          });
       } else {
         // Redis 7: the importing target ignores gossip about the slot's owner: it still names the
         // dead node, says cluster_state:fail, and its shard answers CLUSTERDOWN; every other node is ok.
