@@ -11,6 +11,8 @@ export interface BenchSettings {
   runs: number;
   fixRuns: number;
   sizes: number[];
+  /** The cluster whose whole `check` process is measured for peak memory (goal (f) names 100 nodes). */
+  memoryNodes: number;
   latencySizes: number[];
   delayMs: number;
   keys: number;
@@ -68,7 +70,7 @@ row ran interleaved, on the same cluster, in the same run. Times are wall-clock 
 
 Reproduce on Debian with Node 20 and \`redis-server\`/\`redis-tools\` 7: \`npm ci && npm run bench\`. Options
 (after \`--\`): \`--quick\` (3 runs per cell, one fix per tool and scenario), \`--runs N\`, \`--sizes 6,20,40\` (node counts,
-masters with one replica each), \`--latency-sizes 6,20\`, \`--delay-ms 1\`, \`--keys 20000\`, \`--fix-keys 100000\`,
+masters with one replica each), \`--memory-nodes 100\` (the cluster whose peak memory is measured), \`--latency-sizes 6,20\`, \`--delay-ms 1\`, \`--keys 20000\`, \`--fix-keys 100000\`,
 \`--fix-runs N\`, \`--sections check,latency,fix,bundle,memory\`, \`--out docs/bench.md\`. Every cluster is
 started on free loopback ports by lib/harness and stopped before the bench exits. Progress goes to
 stderr, this report to stdout and to the \`--out\` file.`;

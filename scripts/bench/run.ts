@@ -4,7 +4,7 @@
  * size and module-init time, and peak memory — printed as one markdown report and written to
  * docs/bench.md.
  *
- *   npm run bench -- [--quick] [--sizes 6,20,40] [--latency-sizes 6,20] [--sections check,fix]
+ *   npm run bench -- [--quick] [--sizes 6,20,40] [--memory-nodes 100] [--latency-sizes 6,20] [--sections check,fix]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
     sizes: { type: 'string', default: '6,20,40' },
+    'memory-nodes': { type: 'string', default: '100' },
     'latency-sizes': { type: 'string' },
     'delay-ms': { type: 'string', default: '1' },
     keys: { type: 'string', default: '20000' },
@@ -61,6 +62,7 @@ const settings: BenchSettings = {
   runs: whole('runs', values.runs, values.quick ? 3 : 5),
   fixRuns: whole('fix-runs', values['fix-runs'], values.quick ? 1 : 3),
   sizes,
+  memoryNodes: whole('memory-nodes', values['memory-nodes'], 100, 6),
   latencySizes: values['latency-sizes'] ? list('latency-sizes', values['latency-sizes']) : sizes,
   delayMs: whole('delay-ms', values['delay-ms'], 1, 0),
   keys: whole('keys', values.keys, 20_000, 0),
@@ -94,10 +96,10 @@ async function main(): Promise<number> {
   const bundles = sections.has('bundle') ? await benchBundles(Math.max(settings.runs, 5), log) : undefined;
 
   const checks: SizeResult[] = [];
-  const largest = Math.max(...settings.sizes);
   // Latency rows need the loopback row of the same cluster as their baseline, so both run together.
   const checkSizes = [
-    ...(sections.has('check') || sections.has('memory') ? settings.sizes : []),
+    ...(sections.has('check') ? settings.sizes : []),
+    ...(sections.has('memory') ? [settings.memoryNodes] : []),
     ...(sections.has('latency') ? settings.latencySizes : []),
   ];
   for (const nodes of [...new Set(checkSizes)].sort((a, b) => a - b)) {
@@ -107,7 +109,7 @@ async function main(): Promise<number> {
         keys: settings.keys,
         delayMs: settings.delayMs,
         latency: sections.has('latency') && settings.latencySizes.includes(nodes),
-        memory: sections.has('memory') && nodes === largest,
+        memory: sections.has('memory') && nodes === settings.memoryNodes,
         log,
       }),
     );
