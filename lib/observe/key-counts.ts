@@ -27,17 +27,22 @@ export function slotsThatMatter(observations: NodeObservation[]): Set<number> {
         claims.set(`${entry.id} ${first} ${last}`, { id: entry.id, first, last });
     }
   }
-  const owners: (string | undefined)[] = new Array(SLOT_COUNT);
-  const disputed = new Set<number>();
-  for (const { id, first, last } of claims.values()) {
-    for (let slot = first; slot <= last; slot++) {
-      const previous = owners[slot];
-      if (previous === undefined) owners[slot] = id;
-      else if (previous !== id) disputed.add(slot);
+  // A sweep over the claims in slot order: gaps are slots nobody claims, overlaps between different
+  // ids are disputes. The work grows with the claims, not with the 16 384 slots.
+  const sorted = [...claims.values()].sort((a, b) => a.first - b.first || a.last - b.last);
+  let active: { id: string; first: number; last: number }[] = [];
+  let next = 0;
+  for (const claim of sorted) {
+    for (let slot = next; slot < claim.first; slot++) result.add(slot);
+    active = active.filter((a) => a.last >= claim.first);
+    for (const other of active) {
+      if (other.id === claim.id) continue;
+      for (let slot = claim.first; slot <= Math.min(other.last, claim.last); slot++) result.add(slot);
     }
+    active.push(claim);
+    next = Math.max(next, claim.last + 1);
   }
-  for (let slot = 0; slot < SLOT_COUNT; slot++) if (owners[slot] === undefined) result.add(slot);
-  for (const slot of disputed) result.add(slot);
+  for (let slot = next; slot < SLOT_COUNT; slot++) result.add(slot);
   return result;
 }
 
