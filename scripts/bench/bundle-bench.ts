@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { BUNDLE_ALIASES } from '../../lib/infra/placement-function';
 import { BenchError, type Sample, summarize, timeProcess } from './measure';
 import { CLI, ROOT } from './resources';
 
@@ -42,9 +43,9 @@ const REQUIRE_TIMER =
 const hasZip = () => spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0;
 
 /**
- * Bundles each Lambda entry exactly as `ClusterFunction` has NodejsFunction do it (esbuild, minified,
- * source map without sources, node22, CJS, ESM entry points first, AWS SDK bundled), then measures
- * its size and how long a fresh node takes to load it.
+ * Bundles each Lambda entry exactly as `PlacementFunction` has NodejsFunction do it (esbuild, minified,
+ * source map without sources, node22, CJS, ESM entry points first, AWS SDK bundled, the same
+ * BUNDLE_ALIASES), then measures its size and how long a fresh node takes to load it.
  */
 export async function benchBundles(runs: number, log: (line: string) => void): Promise<BundleResults> {
   const dir = mkdtempSync(join(tmpdir(), 'cluster-doctor-bench-bundle-'));
@@ -67,6 +68,8 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
         format: 'cjs',
         mainFields: ['module', 'main'],
         external: [],
+        alias: BUNDLE_ALIASES,
+        absWorkingDir: ROOT,
         logLevel: 'warning',
       });
       const buildMs = performance.now() - started;
