@@ -134,6 +134,8 @@ export class PlacementFunction extends Construct {
       securityGroups: network.securityGroupIds.map((groupId) =>
         ec2.SecurityGroup.fromSecurityGroupId(this, groupId, groupId, { mutable: false }),
       ),
+      // No NODE_COMPILE_CACHE: module init runs once per execution environment, whose /tmp starts
+      // empty, so a cache there is never read by the init it could speed up.
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       retryAttempts: props.retryAttempts,
       onFailure: new destinations.SqsDestination(props.onFailure),
