@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { BUNDLE_ALIASES } from '../../lib/infra/placement-function';
 import { BenchError, type Sample, summarize, timeProcess } from './measure';
 import { CLI, ROOT } from './resources';
 
@@ -19,6 +20,8 @@ export interface FunctionBundle {
   init: Sample;
   /** The same with `--enable-source-maps`, which the stack sets in NODE_OPTIONS. */
   initWithSourceMaps: Sample;
+  /** The packages (or our top folders) taking the most bytes of the minified output, largest first. */
+  largest: { name: string; bytes: number }[];
 }
 
 export interface BundleResults {
@@ -42,9 +45,9 @@ const REQUIRE_TIMER =
 const hasZip = () => spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0;
 
 /**
- * Bundles each Lambda entry exactly as `ClusterFunction` has NodejsFunction do it (esbuild, minified,
- * source map without sources, node22, CJS, ESM entry points first, AWS SDK bundled), then measures
- * its size and how long a fresh node takes to load it.
+ * Bundles each Lambda entry exactly as `PlacementFunction` has NodejsFunction do it (esbuild, minified,
+ * source map without sources, node22, CJS, ESM entry points first, AWS SDK bundled, the same
+ * BUNDLE_ALIASES), then measures its size and how long a fresh node takes to load it.
  */
 export async function benchBundles(runs: number, log: (line: string) => void): Promise<BundleResults> {
   const dir = mkdtempSync(join(tmpdir(), 'cluster-doctor-bench-bundle-'));
@@ -55,7 +58,7 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
       const outdir = join(dir, fn.name);
       const outfile = join(outdir, 'index.js');
       const started = performance.now();
-      await build({
+      const { metafile } = await build({
         entryPoints: [join(ROOT, fn.entry)],
         outfile,
         bundle: true,
@@ -67,6 +70,9 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
         format: 'cjs',
         mainFields: ['module', 'main'],
         external: [],
+        alias: BUNDLE_ALIASES,
+        absWorkingDir: ROOT,
+        metafile: true,
         logLevel: 'warning',
       });
       const buildMs = performance.now() - started;
@@ -89,6 +95,7 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
         zipBytes: zip ? zipSize(outdir) : deflatedSize([outfile, `${outfile}.map`]),
         init: await times(initEnv),
         initWithSourceMaps: await times({ ...initEnv, NODE_OPTIONS: '--enable-source-maps' }),
+        largest: largestParts(metafile),
       });
       log(`${fn.name} function bundled and loaded ${runs} times`);
     }
@@ -115,6 +122,23 @@ export async function benchBundles(runs: number, log: (line: string) => void): P
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Output bytes by npm package (the innermost node_modules folder) or by our own top folder (`lib/checks`). */
+function largestParts(metafile: Metafile, count = 10): { name: string; bytes: number }[] {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const parts = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const packages = path.match(/node_modules\/(@[^/]+\/)?[^/]+/g);
+    const name = packages
+      ? (packages[packages.length - 1] as string).slice('node_modules/'.length)
+      : path.split('/').slice(0, 2).join('/');
+    parts.set(name, (parts.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...parts]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, count);
 }
 
 function zipSize(dir: string): number {

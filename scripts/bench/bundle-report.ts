@@ -1,5 +1,5 @@
 import type { BundleResults } from './bundle-bench';
-import { bytes, ms, sample, table } from './markdown';
+import { bytes, count, ms, sample, table } from './markdown';
 
 /** Section 4: what a deployment uploads and what loading it costs. */
 export function bundleSection(b: BundleResults | undefined): string | undefined {
@@ -15,10 +15,13 @@ export function bundleSection(b: BundleResults | undefined): string | undefined 
   rows.push(['CLI bundle (dist/cluster-doctor.js)', bytes(b.cliBytes), '–', '–', '–', '–']);
   return `## 4. Lambda bundles and start-up
 
-Each handler is bundled the way \`ClusterFunction\` has NodejsFunction bundle it: esbuild, minified, source
-map without sources, target node22, platform node, CommonJS, \`mainFields: module, main\`, nothing external
-(the AWS SDK is bundled in). Zip: ${b.zipMethod}. Module init is \`require()\` of the bundle timed inside a
-fresh \`node\` (so Node's own start-up is left out): the part of a cold start the code controls.
+Each handler is bundled the way \`PlacementFunction\` has NodejsFunction bundle it (\`BUNDLING\` in
+lib/infra/placement-function.ts): esbuild, minified, source map without sources, target node22, platform
+node, CommonJS, \`mainFields: module, main\`, nothing external (the AWS SDK is bundled in), and the same
+\`BUNDLE_ALIASES\` (the SDK's default credential chain replaced by lib/service/env-credentials.ts, which
+reads the credentials Lambda puts in the environment). Zip: ${b.zipMethod}. Module init is \`require()\`
+of the bundle timed inside a fresh \`node\` (so Node's own start-up is left out): the part of a cold start
+the code controls. It is measured on this machine's Node, not Lambda's Node 22 on arm64.
 
 ${table(
   [
@@ -40,7 +43,9 @@ ${table(
   ],
 )}
 
+${b.functions.map((f) => `Largest parts of the ${f.name} bundle (esbuild metafile, minified bytes): ${f.largest.map((p) => `${p.name} ${count(p.bytes)}`).join(', ')}.`).join('\n\n')}
+
 What this shows: the upload size and module-init cost of each function (the stack sets
-\`NODE_OPTIONS=--enable-source-maps\`, hence the last column), and that the CLI adds
-${ms(b.cliHelp.median - b.nodeBaseline.median)} ms to bare Node start-up before it does any work.`;
+\`NODE_OPTIONS=--enable-source-maps\`, hence the last column), what the bytes are, and that the CLI
+adds ${ms(b.cliHelp.median - b.nodeBaseline.median)} ms to bare Node start-up before it does any work.`;
 }
