@@ -390,13 +390,17 @@ export class ClusterView {
     return `${this.addressOf(id)} (${id.slice(0, 8)})`;
   }
 
-  /** Nodes the snapshot knows, masters first, by address. */
+  /** Nodes the snapshot knows, masters first, by address (a copy: the order is sorted once). */
   list(): NodeFacts[] {
-    return [...this.nodes.values()].sort(
+    this.sortedNodes ??= [...this.nodes.values()].sort(
       (a, b) =>
         Number(b.role === 'master') - Number(a.role === 'master') || compareText(a.address, b.address),
     );
+    return [...this.sortedNodes];
   }
+
+  /** Sorted on first use; `replicasOf` asks for every master, and checks loop over masters. */
+  private sortedNodes?: NodeFacts[];
 }
 
 /** Index of the segment holding `slot` (binary search over the ascending starts). */
