@@ -1,4 +1,6 @@
+import { DEFAULT_MAX_NODE_BYTES } from '../observe/connection';
 import { BusyKeyError, type Executor } from './executor';
+import { BATCH_LIMITS, type BatchLimits, firstBatch, keysForBytes, nextBatch } from './migrate-batch';
 import { migrateAuth } from './support';
 
 /** Where a long move stands: for a progress line. */
@@ -16,58 +18,142 @@ export interface MigrateKeysOptions {
   source: string;
   /** Where MIGRATE connects, as the source reaches it. */
   to: { host: string; port: number };
-  /** Keys per MIGRATE (the plan's `migrateBatch`): bounds how long one command blocks the source. */
+  /**
+   * Most keys per MIGRATE (the plan's `migrateBatch`); fewer when the keys are big or the source is
+   * slow (see `migrate-batch.ts`): bounds how long one command blocks the source.
+   */
   batch: number;
   /** Records each command sent, as the remedy reports them. */
   send: (address: string, ...args: (string | number)[]) => Promise<unknown>;
   exec: Executor;
+  /** Keys in the slot on the source as the move starts, when already counted (for progress). */
+  total?: number;
   onProgress?: (progress: MigrateProgress) => void;
 }
 
 /**
- * MIGRATE commands in flight per round. The source runs them one after another either way; sent
- * together they leave it no idle round trip between batches (measured in docs/bench.md).
+ * Rounds sent ahead on the one connection to the source: while the source runs one MIGRATE, the next
+ * waits behind it, so the source never idles for a round trip to the checker, and at most two batches
+ * are queued there.
  */
-export const MIGRATES_IN_FLIGHT = 8;
+export const ROUNDS_IN_FLIGHT = 2;
+
+/** Keys whose `MEMORY USAGE` sizes the batches (one pipelined read before the first MIGRATE). */
+const SAMPLE = 16;
+
+/** What one round came back with. */
+type Answer = { ok: true; listing: string[]; busyMs?: number } | { ok: false; error: unknown; busy: boolean };
+
+/** One round: `TIME`, the MIGRATE batch, `TIME`, then the `GETKEYSINSLOT` after it. Never rejects. */
+interface Round {
+  keys: string[];
+  answer: Promise<Answer>;
+}
 
 /**
  * Moves every key of `slot` from `source` to `to` with `MIGRATE ... KEYS`, never `REPLACE`, and
- * returns how many moved. Each round sends, on the one connection to the source, up to
- * {@link MIGRATES_IN_FLIGHT} MIGRATE batches of keys listed by the previous round, then the
- * `GETKEYSINSLOT` that lists the next ones: the source executes them in order, so the listing sees
- * the slot after the batches before it, and no key is listed twice.
+ * returns how many moved. Each round is one MIGRATE of keys listed earlier, then the `GETKEYSINSLOT`
+ * that lists what is left after it; {@link ROUNDS_IN_FLIGHT} rounds go ahead on one connection. The
+ * source runs them in order, so a listing sees the slot after every batch before it, and the keys of
+ * the rounds sent after it are left out of the next batch: no key is sent twice. Batches are sized by
+ * `migrate-batch.ts` from a sample of key sizes and the source's own clock around each MIGRATE
+ * (`TIME` before and after), so the checker's scheduling does not count as the source's time.
  *
  * Guards kept: a key that already exists on the target is never overwritten (no REPLACE) and stops
- * the move with BUSYKEY once the round it was in has been answered (batches of that round already sent
- * run, and they cannot overwrite either); keys a MIGRATE did not move stay on the source, so the
- * runner's key ledger still counts every key.
+ * the move with BUSYKEY once the rounds in flight have been answered (they cannot overwrite either);
+ * keys a MIGRATE did not move stay on the source, so the runner's key ledger still counts every key.
  */
 export async function migrateKeys(options: MigrateKeysOptions): Promise<number> {
-  const { slot, source, to, batch, send, exec } = options;
+  const { slot, source, to, send, exec } = options;
+  const limits: BatchLimits = { ...BATCH_LIMITS, maxKeys: Math.max(1, options.batch) };
   const started = Date.now();
-  const list = () => exec.run(source, 'CLUSTER', 'GETKEYSINSLOT', slot, batch * MIGRATES_IN_FLIGHT);
-  const total = options.onProgress ? Number(await exec.run(source, 'CLUSTER', 'COUNTKEYSINSLOT', slot)) : 0;
-  let moved = 0;
-  let keys = await list();
-  while (Array.isArray(keys) && keys.length > 0) {
-    const names = keys.map(String);
-    const batches: string[][] = [];
-    for (let i = 0; i < names.length; i += batch) batches.push(names.slice(i, i + batch));
-    // Issued together, not awaited one by one: one connection carries them back to back.
-    const migrations = batches.map((b) =>
-      send(source, 'MIGRATE', to.host, to.port, '', 0, 10_000, ...migrateAuth(exec), 'KEYS', ...b),
+  // Enough for the rounds ahead of a listing and the next one, each up to twice as large as this.
+  const list = (size: number) =>
+    exec.run(
+      source,
+      'CLUSTER',
+      'GETKEYSINSLOT',
+      slot,
+      Math.min(2 * size, limits.maxKeys) * (ROUNDS_IN_FLIGHT + 1),
     );
-    const next = list();
-    const answers = await Promise.allSettled([...migrations, next]);
-    answers.slice(0, batches.length).forEach((answer, i) => {
-      if (answer.status === 'fulfilled') moved += batches[i]?.length ?? 0;
-    });
-    const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
-    // BUSYKEY first: it is the answer that must stop the move, whatever else failed.
-    const busy = answers.find((a) => a.status === 'rejected' && a.reason instanceof BusyKeyError);
-    if (busy || failed) throw ((busy ?? failed) as PromiseRejectedResult).reason;
+  const total =
+    options.total ??
+    (options.onProgress ? Number(await exec.run(source, 'CLUSTER', 'COUNTKEYSINSLOT', slot)) : 0);
+  let listed = names(await list(limits.maxKeys));
+  const byBytes = keysForBytes(await sampleSizes(exec, source, listed), limits);
+  let size = firstBatch(byBytes, limits);
+  const migrate = (keys: string[]) =>
+    send(source, 'MIGRATE', to.host, to.port, '', 0, 10_000, ...migrateAuth(exec), 'KEYS', ...keys);
+  const round = (keys: string[], size: number): Round => {
+    const sent = [exec.run(source, 'TIME'), migrate(keys), exec.run(source, 'TIME'), list(size)] as const;
+    return { keys, answer: Promise.allSettled(sent).then(answerOf) };
+  };
+  // The connection counts the bytes a node sends until its queue of replies is empty (the
+  // --max-node-bytes bound): rounds sent ahead never let it empty, so the queue drains now and then.
+  const drainAt = (exec.connection.maxNodeBytes ?? DEFAULT_MAX_NODE_BYTES) / 4;
+  let unanswered = 0;
+  const inFlight: Round[] = [];
+  let moved = 0;
+  for (;;) {
+    const ahead = new Set(inFlight.flatMap((r) => r.keys));
+    if (inFlight.length === 0) unanswered = 0;
+    while (inFlight.length < ROUNDS_IN_FLIGHT && unanswered < drainAt) {
+      const keys = listed.filter((k) => !ahead.has(k)).slice(0, size);
+      if (keys.length === 0) break;
+      for (const k of keys) ahead.add(k);
+      inFlight.push(round(keys, size));
+    }
+    const next = inFlight.shift();
+    if (!next) return moved;
+    const answer = await next.answer;
+    if (!answer.ok) throw await stop(answer, inFlight);
+    moved += next.keys.length;
+    if (answer.busyMs !== undefined) size = nextBatch(next.keys.length, answer.busyMs, byBytes, limits);
     options.onProgress?.({ slot, moved, total: Math.max(total, moved), elapsedMs: Date.now() - started });
-    keys = (answers[answers.length - 1] as PromiseFulfilledResult<unknown>).value;
+    listed = answer.listing;
+    // A listing's reply: each name and about 8 bytes of framing.
+    unanswered += listed.reduce((n, k) => n + Buffer.byteLength(k) + 8, 16);
   }
-  return moved;
 }
+
+/** A round's replies: the MIGRATE's outcome first, then the listing; busy time by the source's clock. */
+function answerOf([before, migrated, after, listing]: PromiseSettledResult<unknown>[]): Answer {
+  if (migrated?.status === 'rejected')
+    return { ok: false, error: migrated.reason, busy: migrated.reason instanceof BusyKeyError };
+  if (listing?.status !== 'fulfilled')
+    return { ok: false, error: listing?.reason ?? new Error('no listing'), busy: false };
+  const busy =
+    before?.status === 'fulfilled' && after?.status === 'fulfilled'
+      ? micros(after.value) - micros(before.value)
+      : Number.NaN;
+  // No usable clock (TIME refused, a clock step): the batch keeps its size.
+  return { ok: true, listing: names(listing.value), busyMs: busy >= 0 ? busy / 1000 : undefined };
+}
+
+/** After a failed round: let the rounds in flight answer, then the error to throw (BUSYKEY first). */
+async function stop(failed: Extract<Answer, { ok: false }>, inFlight: Round[]): Promise<unknown> {
+  const failures = [failed];
+  for (const round of inFlight) {
+    const answer = await round.answer;
+    if (!answer.ok) failures.push(answer);
+  }
+  // BUSYKEY first: it is the answer that must stop the move, whatever else failed.
+  return (failures.find((f) => f.busy) ?? failed).error;
+}
+
+/** Sizes of a few keys, or none when the source refuses `MEMORY USAGE` (ACLs, managed services). */
+async function sampleSizes(exec: Executor, source: string, keys: string[]): Promise<number[]> {
+  const sample = keys.slice(0, SAMPLE);
+  try {
+    const sizes = await Promise.all(sample.map((k) => exec.run(source, 'MEMORY', 'USAGE', k)));
+    return sizes.map(Number).filter((n) => Number.isFinite(n));
+  } catch {
+    return [];
+  }
+}
+
+const names = (reply: unknown): string[] => (Array.isArray(reply) ? reply.map(String) : []);
+
+/** `TIME`'s reply ([seconds, microseconds]) in microseconds; NaN for anything else. */
+const micros = (reply: unknown): number =>
+  Array.isArray(reply) ? Number(reply[0]) * 1_000_000 + Number(reply[1]) : Number.NaN;
