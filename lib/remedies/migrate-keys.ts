@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_NODE_BYTES } from '../observe/connection';
-import { BusyKeyError, type Executor } from './executor';
+import { BusyKeyError, type Executor, RemedyCommandError } from './executor';
 import { BATCH_LIMITS, type BatchLimits, firstBatch, keysForBytes, nextBatch } from './migrate-batch';
 import { migrateAuth } from './support';
 
@@ -107,6 +107,16 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
     if (!next) return moved;
     const answer = await next.answer;
     if (!answer.ok) throw await stop(answer, inFlight);
+    // A moved key never comes back to the source (writes to it are redirected): one listed again was
+    // not moved (a name the checker cannot send back as it came, such as one that is not UTF-8).
+    const sent = new Set(next.keys);
+    const left = answer.listing.filter((k) => sent.has(k));
+    if (left.length > 0) {
+      const error = new RemedyCommandError(
+        `${source}: MIGRATE answered, but ${left.length} of its keys are still on the source (a key name that is not valid UTF-8?): stopped, nothing overwritten or deleted`,
+      );
+      throw await stop({ ok: false, error, busy: false }, inFlight);
+    }
     moved += next.keys.length;
     if (answer.busyMs !== undefined) size = nextBatch(next.keys.length, answer.busyMs, byBytes, limits);
     options.onProgress?.({ slot, moved, total: Math.max(total, moved), elapsedMs: Date.now() - started });

@@ -85,3 +85,26 @@ describe('fix --yes moves a slot of big and mixed-size keys completely, in batch
     });
   });
 });
+
+describe('fix --yes stops, rather than loop, when a MIGRATE leaves keys behind', () => {
+  it('a key name that is not valid UTF-8 stays on the source: the action fails, nothing lost or overwritten', async () => {
+    await withCluster({}, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      const tag = tagForSlot(MIXED_SLOT);
+      const client = a.process.redis();
+      await client.set(Buffer.concat([Buffer.from(`${tag}:`), Buffer.from([0xff, 0xfe])]), 'binary name');
+      for (const key of keysInSlot(MIXED_SLOT, 50, 'small')) await client.set(key, 'v');
+      await faults.openSlot(MIXED_SLOT, a, b);
+      await faults.migrateKeys(MIXED_SLOT, a, b, 10);
+      await cluster.waitHealthy();
+      const before = await keyLedger(cluster);
+      const run = await fix(cluster, ['--yes', '--settle-ms', '300']);
+      const [action] = run.result.actions;
+      expect(action).toMatchObject({ subCase: 'complete', status: 'failed' });
+      expect(action?.reason).toMatch(/still on the source/);
+      // The binary key is still where it was, and every other key is on one side or the other.
+      expect(Number(await a.process.command('CLUSTER', 'COUNTKEYSINSLOT', MIXED_SLOT))).toBeGreaterThan(0);
+      await expectNoKeyLost(cluster, before);
+    });
+  });
+});
