@@ -16,7 +16,7 @@ export interface BatchLimits {
   targetMs: number;
   /** The first batch when key sizes are unknown (MEMORY refused): redis-cli's default pipeline. */
   blindKeys: number;
-  /** The first batch when sizes are known: timing decides from there, doubling at most each batch. */
+  /** The first batch when sizes are known (at most `maxKeys`): timing decides from there. */
   firstKeys: number;
 }
 

@@ -32,32 +32,45 @@ export interface MigrateKeysOptions {
 }
 
 /**
- * Rounds sent ahead on the one connection to the source: while the source runs one MIGRATE, the next
- * waits behind it, so the source never idles for a round trip to the checker, and at most two batches
- * are queued there.
+ * Rounds sent ahead on the one connection to the source: while the source works through one, the
+ * next waits behind it, so the source never idles for a round trip to the checker.
  */
 export const ROUNDS_IN_FLIGHT = 2;
+
+/**
+ * A round is up to this many keys, in up to {@link MIGRATES_PER_ROUND} MIGRATEs of the current batch
+ * size: enough work for the source (tens of ms on a busy node) that the checker's turnaround hides
+ * behind the round queued next. MIGRATEs stay small (the plan's 100 keys): measured on a loaded
+ * 2-core host, the source spent 15-18 us per key in 100-key MIGRATEs and 20-27 us in batches of
+ * 250-1000, which make it wait for the target's replies several times within one MIGRATE.
+ */
+const ROUND_KEYS = 800;
+export const MIGRATES_PER_ROUND = 8;
 
 /** Keys whose `MEMORY USAGE` sizes the batches (one pipelined read before the first MIGRATE). */
 const SAMPLE = 16;
 
 /** What one round came back with. */
-type Answer = { ok: true; listing: string[]; busyMs?: number } | { ok: false; error: unknown; busy: boolean };
+type Answer =
+  | { ok: true; listing: string[]; slowest?: { keys: number; ms: number } }
+  | { ok: false; error: unknown; busy: boolean };
 
-/** One round: `TIME`, the MIGRATE batch, `TIME`, then the `GETKEYSINSLOT` after it. Never rejects. */
+/** One round: `TIME`, then each MIGRATE batch followed by `TIME`, then the `GETKEYSINSLOT` after them. */
 interface Round {
   keys: string[];
+  /** Never rejects. */
   answer: Promise<Answer>;
 }
 
 /**
  * Moves every key of `slot` from `source` to `to` with `MIGRATE ... KEYS`, never `REPLACE`, and
- * returns how many moved. Each round is one MIGRATE of keys listed earlier, then the `GETKEYSINSLOT`
- * that lists what is left after it; {@link ROUNDS_IN_FLIGHT} rounds go ahead on one connection. The
- * source runs them in order, so a listing sees the slot after every batch before it, and the keys of
- * the rounds sent after it are left out of the next batch: no key is sent twice. Batches are sized by
- * `migrate-batch.ts` from a sample of key sizes and the source's own clock around each MIGRATE
- * (`TIME` before and after), so the checker's scheduling does not count as the source's time.
+ * returns how many moved. Each round is a few MIGRATEs of keys listed earlier, then the
+ * `GETKEYSINSLOT` that lists what is left after them; {@link ROUNDS_IN_FLIGHT} rounds go ahead on one
+ * connection. The source runs them in order, so a listing sees the slot after every batch before it,
+ * and the keys of the rounds sent after it are left out of the next round: no key is sent twice.
+ * Batches are sized by `migrate-batch.ts` from a sample of key sizes and the source's own clock
+ * around each MIGRATE (`TIME` between them), so the checker's scheduling does not count as the
+ * source's time.
  *
  * Guards kept: a key that already exists on the target is never overwritten (no REPLACE) and stops
  * the move with BUSYKEY once the rounds in flight have been answered (they cannot overwrite either);
@@ -67,14 +80,16 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
   const { slot, source, to, send, exec } = options;
   const limits: BatchLimits = { ...BATCH_LIMITS, maxKeys: Math.max(1, options.batch) };
   const started = Date.now();
-  // Enough for the rounds ahead of a listing and the next one, each up to twice as large as this.
+  const roundKeys = (size: number) =>
+    size * Math.max(1, Math.min(MIGRATES_PER_ROUND, Math.floor(ROUND_KEYS / size)));
+  // Enough for the round still ahead of a listing and the next one, each up to twice this size.
   const list = (size: number) =>
     exec.run(
       source,
       'CLUSTER',
       'GETKEYSINSLOT',
       slot,
-      Math.min(2 * size, limits.maxKeys) * (ROUNDS_IN_FLIGHT + 1),
+      roundKeys(Math.min(2 * size, limits.maxKeys)) * ROUNDS_IN_FLIGHT,
     );
   const total =
     options.total ??
@@ -85,8 +100,12 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
   const migrate = (keys: string[]) =>
     send(source, 'MIGRATE', to.host, to.port, '', 0, 10_000, ...migrateAuth(exec), 'KEYS', ...keys);
   const round = (keys: string[], size: number): Round => {
-    const sent = [exec.run(source, 'TIME'), migrate(keys), exec.run(source, 'TIME'), list(size)] as const;
-    return { keys, answer: Promise.allSettled(sent).then(answerOf) };
+    const batches: string[][] = [];
+    for (let i = 0; i < keys.length; i += size) batches.push(keys.slice(i, i + size));
+    const sent: Promise<unknown>[] = [exec.run(source, 'TIME')];
+    for (const batch of batches) sent.push(migrate(batch), exec.run(source, 'TIME'));
+    sent.push(list(size));
+    return { keys, answer: Promise.allSettled(sent).then((replies) => answerOf(replies, batches)) };
   };
   // The connection counts the bytes a node sends until its queue of replies is empty (the
   // --max-node-bytes bound): rounds sent ahead never let it empty, so the queue drains now and then.
@@ -98,7 +117,7 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
     const ahead = new Set(inFlight.flatMap((r) => r.keys));
     if (inFlight.length === 0) unanswered = 0;
     while (inFlight.length < ROUNDS_IN_FLIGHT && unanswered < drainAt) {
-      const keys = listed.filter((k) => !ahead.has(k)).slice(0, size);
+      const keys = listed.filter((k) => !ahead.has(k)).slice(0, roundKeys(size));
       if (keys.length === 0) break;
       for (const k of keys) ahead.add(k);
       inFlight.push(round(keys, size));
@@ -118,7 +137,7 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
       throw await stop({ ok: false, error, busy: false }, inFlight);
     }
     moved += next.keys.length;
-    if (answer.busyMs !== undefined) size = nextBatch(next.keys.length, answer.busyMs, byBytes, limits);
+    if (answer.slowest) size = nextBatch(answer.slowest.keys, answer.slowest.ms, byBytes, limits);
     options.onProgress?.({ slot, moved, total: Math.max(total, moved), elapsedMs: Date.now() - started });
     listed = answer.listing;
     // A listing's reply: each name and about 8 bytes of framing.
@@ -126,18 +145,34 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
   }
 }
 
-/** A round's replies: the MIGRATE's outcome first, then the listing; busy time by the source's clock. */
-function answerOf([before, migrated, after, listing]: PromiseSettledResult<unknown>[]): Answer {
-  if (migrated?.status === 'rejected')
-    return { ok: false, error: migrated.reason, busy: migrated.reason instanceof BusyKeyError };
+/**
+ * A round's replies (`TIME`, then MIGRATE and `TIME` per batch, then the listing): the MIGRATEs'
+ * outcome first, then the listing, and the batch that took the source longest per key, by its clock.
+ */
+function answerOf(replies: PromiseSettledResult<unknown>[], batches: string[][]): Answer {
+  const failed = batches
+    .map((_, i) => replies[1 + 2 * i])
+    .filter((r): r is PromiseRejectedResult => r?.status === 'rejected');
+  const busy = failed.find((r) => r.reason instanceof BusyKeyError);
+  if (failed.length > 0) {
+    const first = busy ?? (failed[0] as PromiseRejectedResult);
+    return { ok: false, error: first.reason, busy: busy !== undefined };
+  }
+  const listing = replies[replies.length - 1];
   if (listing?.status !== 'fulfilled')
     return { ok: false, error: listing?.reason ?? new Error('no listing'), busy: false };
-  const busy =
-    before?.status === 'fulfilled' && after?.status === 'fulfilled'
-      ? micros(after.value) - micros(before.value)
-      : Number.NaN;
-  // No usable clock (TIME refused, a clock step): the batch keeps its size.
-  return { ok: true, listing: names(listing.value), busyMs: busy >= 0 ? busy / 1000 : undefined };
+  let slowest: { keys: number; ms: number } | undefined;
+  batches.forEach((batch, i) => {
+    const [before, after] = [replies[2 * i], replies[2 * i + 2]];
+    const us =
+      before?.status === 'fulfilled' && after?.status === 'fulfilled'
+        ? micros(after.value) - micros(before.value)
+        : Number.NaN;
+    // No usable clock (TIME refused, a clock step): that batch says nothing of the pace.
+    if (us >= 0 && (!slowest || us / 1000 / batch.length > slowest.ms / slowest.keys))
+      slowest = { keys: batch.length, ms: us / 1000 };
+  });
+  return { ok: true, listing: names(listing.value), slowest };
 }
 
 /** After a failed round: let the rounds in flight answer, then the error to throw (BUSYKEY first). */

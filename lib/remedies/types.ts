@@ -95,5 +95,5 @@ export const DEFAULT_SETTINGS: Omit<RemedySettings, 'now'> = {
   ghostMinAgeMs: 10 * 60_000,
   failedMasterMinAgeMs: 2 * 60_000,
   allowTakeover: false,
-  migrateBatch: 1000,
+  migrateBatch: 100,
 };
