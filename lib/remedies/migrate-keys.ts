@@ -32,15 +32,16 @@ export interface MigrateKeysOptions {
 }
 
 /**
- * Rounds sent ahead on the one connection to the source: while the source works through one, the
- * next waits behind it, so the source never idles for a round trip to the checker.
+ * Rounds sent ahead on the one connection to the source. One: with a second round queued the source
+ * never waited for the checker, but on a 2-core host the move was slower (docs/bench.md: the source,
+ * the target, their replicas and the checker share the CPU, and the second round's listing doubles
+ * the names listed), so each round waits for the one before. The loop handles more.
  */
-export const ROUNDS_IN_FLIGHT = 2;
+export const ROUNDS_IN_FLIGHT = 1;
 
 /**
  * A round is up to this many keys, in up to {@link MIGRATES_PER_ROUND} MIGRATEs of the current batch
- * size: enough work for the source (tens of ms on a busy node) that the checker's turnaround hides
- * behind the round queued next. MIGRATEs stay small (the plan's 100 keys): measured on a loaded
+ * size, pipelined, so the source goes from one MIGRATE to the next without a round trip. MIGRATEs stay small (the plan's 100 keys): measured on a loaded
  * 2-core host, the source spent 15-18 us per key in 100-key MIGRATEs and 20-27 us in batches of
  * 250-1000, which make it wait for the target's replies several times within one MIGRATE.
  */

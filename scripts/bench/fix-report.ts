@@ -81,7 +81,7 @@ What this shows: ${verdict(fixes)} cluster-doctor's wall time includes its persi
 observations ${settleMs} ms apart must agree, so a reshard in flight is never "fixed"; reported separately
 and left out of keys/s), a re-observation just before acting, verification and a final check; "cluster-doctor
 action" is its own timing of re-observe, migrate (\`MIGRATE ... KEYS\`, never \`REPLACE\`, in batches of at most
-100 keys, 1 MiB and about 5 ms of the migrating side's time, two rounds of up to eight queued ahead), finalise and verify. Keys
+100 keys, 1 MiB and about 5 ms of the migrating side's time, eight pipelined per round), finalise and verify. Keys
 moved are counted on the migrating side before and after.${lateAgreement(fixes)}
 
 ${timelineSection(fixes)}
