@@ -10,9 +10,11 @@ import type { MigrateProgress } from '../remedies/migrate-keys';
 import type { AnyStep, ApplyOutcome, PlannedAction } from '../remedies/types';
 import { slotsInRanges } from '../topology/slots';
 import { type ActionResult, type ActionStatus, type FixResult, fromEntry, resultOf } from './result';
+import { Timeline } from './timeline';
 import { awaitVerified, KeyLedger, keysLost, slotKeys, total } from './verify';
 
 export type { ActionResult, ActionStatus, FixResult } from './result';
+export type { TimedStep } from './timeline';
 
 export interface FixOptions {
   observe: ObserveOptions;
@@ -46,18 +48,26 @@ export function clusterKey(snapshot: Snapshot): string {
 export async function fixCluster(seeds: string[], options: FixOptions): Promise<FixResult> {
   const log = options.log ?? (() => {});
   const { policy } = options;
+  const timeline = new Timeline();
   const first = await observeCluster(seeds, options.observe);
+  timeline.mark('observe');
   const lock = options.lock(clusterKey(first));
-  if (policy.mode === 'auto' && !(await lock.acquire())) return refusedByLock(first, lock, policy, log);
+  if (policy.mode === 'auto' && !(await lock.acquire()))
+    return { ...(await refusedByLock(first, lock, policy, log)), timeline: timeline.steps };
+  timeline.mark('lock');
   try {
-    const plan = await settleAndPlan(seeds, first, options, log);
+    const { plan, second } = await settleAndPlan(seeds, first, options, log, timeline);
     const ledger = new KeyLedger();
-    const actions = await applyAllowed(seeds, plan, ledger, options, log);
+    const run = await applyAllowed(seeds, plan, ledger, options, log, timeline);
+    const { actions } = run;
     const applied = actions.filter((a) => a.status === 'applied');
-    const after = await settledReport(seeds, options, applied.length > 0, ledger.findings());
+    // Nothing written since the plan's observation when no action ran: it describes the cluster after.
+    const latest = run.wrote ? run.latest : second;
+    const after = await settledReport(seeds, options, applied.length > 0, ledger.findings(), latest);
+    timeline.mark('report');
     const moved = actions.reduce((n, a) => n + (a.keysMoved ?? 0), 0);
     log(`done: ${applied.length} applied, ${moved} key(s) moved; cluster ${after.status}`);
-    return { plan, actions, after };
+    return { plan, actions, after, timeline: timeline.steps };
   } finally {
     await lock.release();
   }
@@ -85,13 +95,27 @@ async function settleAndPlan(
   first: Snapshot,
   options: FixOptions,
   log: (line: string) => void,
-): Promise<Plan> {
+  timeline: Timeline,
+): Promise<{ plan: Plan; second: Snapshot }> {
   const { settleMs } = options.policy;
   log(
     `observed ${first.nodes.length} node(s); waiting ${settleMs} ms to see whether anything is in progress`,
   );
   await sleep(settleMs);
-  return planRemediation(first, await observeCluster(seeds, options.observe), options.policy);
+  timeline.mark('settle wait');
+  const second = await observeCluster(seeds, options.observe);
+  timeline.mark('observe again');
+  const plan = planRemediation(first, second, options.policy);
+  timeline.mark('plan');
+  return { plan, second };
+}
+
+/** What the actions did, and the latest full observation taken after the last write (if any). */
+interface AppliedRun {
+  actions: ActionResult[];
+  /** Some action wrote (or may have: it failed while writing). */
+  wrote: boolean;
+  latest?: Snapshot;
 }
 
 /** Applies the allowed entries in order until one does not end `applied`; the rest are reported. */
@@ -101,26 +125,37 @@ async function applyAllowed(
   ledger: KeyLedger,
   options: FixOptions,
   log: (line: string) => void,
-): Promise<ActionResult[]> {
-  const results: ActionResult[] = [];
+  timeline: Timeline,
+): Promise<AppliedRun> {
+  const run: AppliedRun = { actions: [], wrote: false };
   let stopped = false;
   for (const entry of plan.entries) {
-    if (entry.status !== 'allowed') results.push(fromEntry(entry));
+    if (entry.status !== 'allowed') run.actions.push(fromEntry(entry));
     else if (stopped)
-      results.push(resultOf(entry.action, 'skipped', 'an earlier action stopped the run', 'runner'));
+      run.actions.push(resultOf(entry.action, 'skipped', 'an earlier action stopped the run', 'runner'));
     else if (options.deadlineAt !== undefined && Date.now() >= options.deadlineAt) {
-      results.push(
+      run.actions.push(
         resultOf(entry.action, 'skipped', 'out of time: the run stopped before the Lambda limit', 'deadline'),
       );
       stopped = true;
     } else {
-      const result = await applyOne(seeds, entry.action, options, log);
-      ledger.record(result);
-      results.push(result);
-      stopped = result.status !== 'applied';
+      const outcome = await applyOne(seeds, entry.action, options, log, timeline);
+      ledger.record(outcome.result);
+      run.actions.push(outcome.result);
+      if (outcome.wrote) run.wrote = true;
+      // A recheck that stopped the action wrote nothing: the last observation after a write stands.
+      if (outcome.wrote) run.latest = outcome.after;
+      stopped = outcome.result.status !== 'applied';
     }
   }
-  return results;
+  return run;
+}
+
+/** One action's result, whether it wrote, and its last full observation after writing. */
+interface Applied {
+  result: ActionResult;
+  wrote: boolean;
+  after?: Snapshot;
 }
 
 /** One action: recheck, act, verify, count keys. */
@@ -129,42 +164,51 @@ async function applyOne(
   planned: PlannedAction,
   options: FixOptions,
   log: (line: string) => void,
-): Promise<ActionResult> {
+  timeline: Timeline,
+): Promise<Applied> {
   const started = Date.now();
   const slots = [...slotsInRanges(planned.slots)];
-  // Only the touched slots need counting here (they are always counted); the deep scan of every
-  // owned slot is for the reports before and after the run.
-  const observe = { ...options.observe, extraSlots: slots, deepKeyScan: false };
-  const fresh = await observeCluster(seeds, observe);
+  // The recheck needs the touched slots counted (they always are), not the deep scan of every owned
+  // slot. Observations after writing take it (the server walks the slots in one script, a few ms):
+  // the last one also serves as the report's observation of the cluster after the run.
+  const recheckObserve = { ...options.observe, extraSlots: slots, deepKeyScan: false };
+  const observe = { ...options.observe, extraSlots: slots, deepKeyScan: true };
+  const fresh = await observeCluster(seeds, recheckObserve);
   const checked = recheck(planned, fresh, options.policy);
-  if ('stop' in checked) return fromEntry(checked.stop);
+  timeline.mark(`${planned.key}: re-observe and recheck`);
+  if ('stop' in checked) return { result: fromEntry(checked.stop), wrote: false };
   const { step } = checked;
   const keysBefore = slotKeys(fresh, slots);
   log(`applying ${step.key} (${step.subCase}): ${step.summary}`);
   const acted = await act(step, options);
+  timeline.mark(`${step.key}: apply`);
   if ('error' in acted) {
     const observed = await observeCluster(seeds, observe);
-    return {
+    timeline.mark(`${step.key}: observe after the failure`);
+    const result = {
       ...failure(step, acted.error),
       commands: acted.commands,
       keysBefore,
       keysAfter: slotKeys(observed, slots),
       durationMs: Date.now() - started,
     };
+    return { result, wrote: true, after: observed };
   }
   const verified = await awaitVerified(seeds, bound(step), observe, options.verifyTimeoutMs ?? 15_000);
+  timeline.mark(`${step.key}: verify`);
   const keysAfter = slotKeys(verified.snapshot, slots);
   const ledger = { keysBefore, keysAfter };
   const reason = keysLost(ledger)
     ? `keys lost: ${total(keysBefore)} before, ${total(keysAfter)} after`
     : verified.problem;
-  return {
+  const result = {
     ...resultOf(step, reason ? 'failed' : 'applied', reason ?? 'verified', 'verify'),
     commands: acted.executed,
     ...ledger,
     keysMoved: acted.keysMoved,
     durationMs: Date.now() - started,
   };
+  return { result, wrote: true, after: verified.snapshot };
 }
 
 /** Sends the step's commands; an error comes back with the commands sent so far. */
@@ -193,20 +237,24 @@ function failure(step: AnyStep, error: unknown): ActionResult {
 }
 
 /**
- * The report after the run, with the ledger's findings. When something was applied, the masters
- * already agreed (verify), but replicas may learn the new owners a moment later: re-observe, within
- * the verify bound, until no finding of that kind is left, so the report describes the cluster and
- * not the gossip in flight.
+ * The report after the run, with the ledger's findings, from `latest` (a full observation taken
+ * after the last write) when there is one. When something was applied, the masters already agreed
+ * (verify), but replicas may learn the new owners a moment later: re-observe, within the verify
+ * bound, until no finding of that kind is left, so the report describes the cluster and not the
+ * gossip in flight.
  */
 async function settledReport(
   seeds: string[],
   options: FixOptions,
   applied: boolean,
   runFindings: Finding[],
+  latest?: Snapshot,
 ): Promise<Report> {
   const deadline = Date.now() + (options.verifyTimeoutMs ?? 15_000);
+  let snapshot = latest;
   for (;;) {
-    const report = buildReport(await observeCluster(seeds, options.observe), { runFindings });
+    const report = buildReport(snapshot ?? (await observeCluster(seeds, options.observe)), { runFindings });
+    snapshot = undefined;
     const ids = new Set(report.findings.map((f) => f.id));
     // Nodes that still disagree, or say "fail" while every slot has a live owner: gossip in flight.
     const lagging =

@@ -1,6 +1,7 @@
 import type { Report } from '../checks/types';
 import type { Plan, PlanEntry } from '../guard/types';
 import type { PlannedAction } from '../remedies/types';
+import type { TimedStep } from './timeline';
 
 export type ActionStatus = 'applied' | 'skipped' | 'refused' | 'escalated' | 'failed' | 'unavailable';
 
@@ -28,6 +29,8 @@ export interface FixResult {
   plan: Plan;
   actions: ActionResult[];
   after: Report;
+  /** Where the run's time went, step by step (observations, settle wait, each action's phases). */
+  timeline?: TimedStep[];
 }
 
 export function resultOf(

@@ -22,11 +22,20 @@ export class RemedyCommandError extends Error {
  */
 export class Executor {
   private readonly clients = new Map<string, NodeClient>();
-  readonly log: string[] = [];
   /** Told how a long key move stands (FixOptions.progress), for a progress line. */
   onProgress?: (progress: MigrateProgress) => void;
 
-  constructor(readonly connection: ConnectionOptions) {}
+  constructor(
+    readonly connection: ConnectionOptions,
+    readonly log: string[] = [],
+  ) {}
+
+  /** An executor with connections of its own, recording in the same log: close it when done. */
+  lane(): Executor {
+    const lane = new Executor(this.connection, this.log);
+    lane.onProgress = this.onProgress;
+    return lane;
+  }
 
   async run(address: string, ...args: (string | number)[]): Promise<unknown> {
     const text = args.map(String);

@@ -1,4 +1,6 @@
-import { BusyKeyError, type Executor } from './executor';
+import { DEFAULT_MAX_NODE_BYTES } from '../observe/connection';
+import { BusyKeyError, type Executor, RemedyCommandError } from './executor';
+import { BATCH_LIMITS, type BatchLimits, firstBatch, keysForBytes, nextBatch } from './migrate-batch';
 import { migrateAuth } from './support';
 
 /** Where a long move stands: for a progress line. */
@@ -16,58 +18,188 @@ export interface MigrateKeysOptions {
   source: string;
   /** Where MIGRATE connects, as the source reaches it. */
   to: { host: string; port: number };
-  /** Keys per MIGRATE (the plan's `migrateBatch`): bounds how long one command blocks the source. */
+  /**
+   * Most keys per MIGRATE (the plan's `migrateBatch`); fewer when the keys are big or the source is
+   * slow (see `migrate-batch.ts`): bounds how long one command blocks the source.
+   */
   batch: number;
   /** Records each command sent, as the remedy reports them. */
   send: (address: string, ...args: (string | number)[]) => Promise<unknown>;
   exec: Executor;
+  /** Keys in the slot on the source as the move starts, when already counted (for progress). */
+  total?: number;
   onProgress?: (progress: MigrateProgress) => void;
 }
 
 /**
- * MIGRATE commands in flight per round. The source runs them one after another either way; sent
- * together they leave it no idle round trip between batches (measured in docs/bench.md).
+ * Rounds sent ahead on the one connection to the source. One: with a second round queued the source
+ * never waited for the checker, but on a 2-core host the move was slower (docs/bench.md: the source,
+ * the target, their replicas and the checker share the CPU, and the second round's listing doubles
+ * the names listed), so each round waits for the one before. The loop handles more.
  */
-export const MIGRATES_IN_FLIGHT = 8;
+export const ROUNDS_IN_FLIGHT = 1;
+
+/**
+ * A round is up to this many keys, in up to {@link MIGRATES_PER_ROUND} MIGRATEs of the current batch
+ * size, pipelined, so the source goes from one MIGRATE to the next without a round trip. MIGRATEs stay small (the plan's 100 keys): measured on a loaded
+ * 2-core host, the source spent 15-18 us per key in 100-key MIGRATEs and 20-27 us in batches of
+ * 250-1000, which make it wait for the target's replies several times within one MIGRATE.
+ */
+const ROUND_KEYS = 800;
+export const MIGRATES_PER_ROUND = 8;
+
+/** Keys whose `MEMORY USAGE` sizes the batches (one pipelined read before the first MIGRATE). */
+const SAMPLE = 16;
+
+/** What one round came back with. */
+type Answer =
+  | { ok: true; listing: string[]; slowest?: { keys: number; ms: number } }
+  | { ok: false; error: unknown; busy: boolean };
+
+/** One round: `TIME`, then each MIGRATE batch followed by `TIME`, then the `GETKEYSINSLOT` after them. */
+interface Round {
+  keys: string[];
+  /** Never rejects. */
+  answer: Promise<Answer>;
+}
 
 /**
  * Moves every key of `slot` from `source` to `to` with `MIGRATE ... KEYS`, never `REPLACE`, and
- * returns how many moved. Each round sends, on the one connection to the source, up to
- * {@link MIGRATES_IN_FLIGHT} MIGRATE batches of keys listed by the previous round, then the
- * `GETKEYSINSLOT` that lists the next ones: the source executes them in order, so the listing sees
- * the slot after the batches before it, and no key is listed twice.
+ * returns how many moved. Each round is a few MIGRATEs of keys listed earlier, then the
+ * `GETKEYSINSLOT` that lists what is left after them; {@link ROUNDS_IN_FLIGHT} rounds go ahead on one
+ * connection. The source runs them in order, so a listing sees the slot after every batch before it,
+ * and the keys of the rounds sent after it are left out of the next round: no key is sent twice.
+ * Batches are sized by `migrate-batch.ts` from a sample of key sizes and the source's own clock
+ * around each MIGRATE (`TIME` between them), so the checker's scheduling does not count as the
+ * source's time.
  *
  * Guards kept: a key that already exists on the target is never overwritten (no REPLACE) and stops
- * the move with BUSYKEY once the round it was in has been answered (batches of that round already sent
- * run, and they cannot overwrite either); keys a MIGRATE did not move stay on the source, so the
- * runner's key ledger still counts every key.
+ * the move with BUSYKEY once the rounds in flight have been answered (they cannot overwrite either);
+ * keys a MIGRATE did not move stay on the source, so the runner's key ledger still counts every key.
  */
 export async function migrateKeys(options: MigrateKeysOptions): Promise<number> {
-  const { slot, source, to, batch, send, exec } = options;
+  const { slot, source, to, send, exec } = options;
+  const limits: BatchLimits = { ...BATCH_LIMITS, maxKeys: Math.max(1, options.batch) };
   const started = Date.now();
-  const list = () => exec.run(source, 'CLUSTER', 'GETKEYSINSLOT', slot, batch * MIGRATES_IN_FLIGHT);
-  const total = options.onProgress ? Number(await exec.run(source, 'CLUSTER', 'COUNTKEYSINSLOT', slot)) : 0;
-  let moved = 0;
-  let keys = await list();
-  while (Array.isArray(keys) && keys.length > 0) {
-    const names = keys.map(String);
-    const batches: string[][] = [];
-    for (let i = 0; i < names.length; i += batch) batches.push(names.slice(i, i + batch));
-    // Issued together, not awaited one by one: one connection carries them back to back.
-    const migrations = batches.map((b) =>
-      send(source, 'MIGRATE', to.host, to.port, '', 0, 10_000, ...migrateAuth(exec), 'KEYS', ...b),
+  const roundKeys = (size: number) =>
+    size * Math.max(1, Math.min(MIGRATES_PER_ROUND, Math.floor(ROUND_KEYS / size)));
+  // Enough for the round still ahead of a listing and the next one, each up to twice this size.
+  const list = (size: number) =>
+    exec.run(
+      source,
+      'CLUSTER',
+      'GETKEYSINSLOT',
+      slot,
+      roundKeys(Math.min(2 * size, limits.maxKeys)) * ROUNDS_IN_FLIGHT,
     );
-    const next = list();
-    const answers = await Promise.allSettled([...migrations, next]);
-    answers.slice(0, batches.length).forEach((answer, i) => {
-      if (answer.status === 'fulfilled') moved += batches[i]?.length ?? 0;
-    });
-    const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
-    // BUSYKEY first: it is the answer that must stop the move, whatever else failed.
-    const busy = answers.find((a) => a.status === 'rejected' && a.reason instanceof BusyKeyError);
-    if (busy || failed) throw ((busy ?? failed) as PromiseRejectedResult).reason;
+  const total =
+    options.total ??
+    (options.onProgress ? Number(await exec.run(source, 'CLUSTER', 'COUNTKEYSINSLOT', slot)) : 0);
+  let listed = names(await list(limits.maxKeys));
+  const byBytes = keysForBytes(await sampleSizes(exec, source, listed), limits);
+  let size = firstBatch(byBytes, limits);
+  const migrate = (keys: string[]) =>
+    send(source, 'MIGRATE', to.host, to.port, '', 0, 10_000, ...migrateAuth(exec), 'KEYS', ...keys);
+  const round = (keys: string[], size: number): Round => {
+    const batches: string[][] = [];
+    for (let i = 0; i < keys.length; i += size) batches.push(keys.slice(i, i + size));
+    const sent: Promise<unknown>[] = [exec.run(source, 'TIME')];
+    for (const batch of batches) sent.push(migrate(batch), exec.run(source, 'TIME'));
+    sent.push(list(size));
+    return { keys, answer: Promise.allSettled(sent).then((replies) => answerOf(replies, batches)) };
+  };
+  // The connection counts the bytes a node sends until its queue of replies is empty (the
+  // --max-node-bytes bound): rounds sent ahead never let it empty, so the queue drains now and then.
+  const drainAt = (exec.connection.maxNodeBytes ?? DEFAULT_MAX_NODE_BYTES) / 4;
+  let unanswered = 0;
+  const inFlight: Round[] = [];
+  let moved = 0;
+  for (;;) {
+    const ahead = new Set(inFlight.flatMap((r) => r.keys));
+    if (inFlight.length === 0) unanswered = 0;
+    while (inFlight.length < ROUNDS_IN_FLIGHT && unanswered < drainAt) {
+      const keys = listed.filter((k) => !ahead.has(k)).slice(0, roundKeys(size));
+      if (keys.length === 0) break;
+      for (const k of keys) ahead.add(k);
+      inFlight.push(round(keys, size));
+    }
+    const next = inFlight.shift();
+    if (!next) return moved;
+    const answer = await next.answer;
+    if (!answer.ok) throw await stop(answer, inFlight);
+    // A moved key never comes back to the source (writes to it are redirected): one listed again was
+    // not moved (a name the checker cannot send back as it came, such as one that is not UTF-8).
+    const sent = new Set(next.keys);
+    const left = answer.listing.filter((k) => sent.has(k));
+    if (left.length > 0) {
+      const error = new RemedyCommandError(
+        `${source}: MIGRATE answered, but ${left.length} of its keys are still on the source (a key name that is not valid UTF-8?): stopped, nothing overwritten or deleted`,
+      );
+      throw await stop({ ok: false, error, busy: false }, inFlight);
+    }
+    moved += next.keys.length;
+    if (answer.slowest) size = nextBatch(answer.slowest.keys, answer.slowest.ms, byBytes, limits);
     options.onProgress?.({ slot, moved, total: Math.max(total, moved), elapsedMs: Date.now() - started });
-    keys = (answers[answers.length - 1] as PromiseFulfilledResult<unknown>).value;
+    listed = answer.listing;
+    // A listing's reply: each name and about 8 bytes of framing.
+    unanswered += listed.reduce((n, k) => n + Buffer.byteLength(k) + 8, 16);
   }
-  return moved;
 }
+
+/**
+ * A round's replies (`TIME`, then MIGRATE and `TIME` per batch, then the listing): the MIGRATEs'
+ * outcome first, then the listing, and the batch that took the source longest per key, by its clock.
+ */
+function answerOf(replies: PromiseSettledResult<unknown>[], batches: string[][]): Answer {
+  const failed = batches
+    .map((_, i) => replies[1 + 2 * i])
+    .filter((r): r is PromiseRejectedResult => r?.status === 'rejected');
+  const busy = failed.find((r) => r.reason instanceof BusyKeyError);
+  if (failed.length > 0) {
+    const first = busy ?? (failed[0] as PromiseRejectedResult);
+    return { ok: false, error: first.reason, busy: busy !== undefined };
+  }
+  const listing = replies[replies.length - 1];
+  if (listing?.status !== 'fulfilled')
+    return { ok: false, error: listing?.reason ?? new Error('no listing'), busy: false };
+  let slowest: { keys: number; ms: number } | undefined;
+  batches.forEach((batch, i) => {
+    const [before, after] = [replies[2 * i], replies[2 * i + 2]];
+    const us =
+      before?.status === 'fulfilled' && after?.status === 'fulfilled'
+        ? micros(after.value) - micros(before.value)
+        : Number.NaN;
+    // No usable clock (TIME refused, a clock step): that batch says nothing of the pace.
+    if (us >= 0 && (!slowest || us / 1000 / batch.length > slowest.ms / slowest.keys))
+      slowest = { keys: batch.length, ms: us / 1000 };
+  });
+  return { ok: true, listing: names(listing.value), slowest };
+}
+
+/** After a failed round: let the rounds in flight answer, then the error to throw (BUSYKEY first). */
+async function stop(failed: Extract<Answer, { ok: false }>, inFlight: Round[]): Promise<unknown> {
+  const failures = [failed];
+  for (const round of inFlight) {
+    const answer = await round.answer;
+    if (!answer.ok) failures.push(answer);
+  }
+  // BUSYKEY first: it is the answer that must stop the move, whatever else failed.
+  return (failures.find((f) => f.busy) ?? failed).error;
+}
+
+/** Sizes of a few keys, or none when the source refuses `MEMORY USAGE` (ACLs, managed services). */
+async function sampleSizes(exec: Executor, source: string, keys: string[]): Promise<number[]> {
+  const sample = keys.slice(0, SAMPLE);
+  try {
+    const sizes = await Promise.all(sample.map((k) => exec.run(source, 'MEMORY', 'USAGE', k)));
+    return sizes.map(Number).filter((n) => Number.isFinite(n));
+  } catch {
+    return [];
+  }
+}
+
+const names = (reply: unknown): string[] => (Array.isArray(reply) ? reply.map(String) : []);
+
+/** `TIME`'s reply ([seconds, microseconds]) in microseconds; NaN for anything else. */
+const micros = (reply: unknown): number =>
+  Array.isArray(reply) ? Number(reply[0]) * 1_000_000 + Number(reply[1]) : Number.NaN;

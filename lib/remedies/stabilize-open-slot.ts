@@ -72,6 +72,8 @@ export type StabilizeStep = {
 }[SubCase];
 
 type Send = (address: string, ...args: (string | number)[]) => Promise<unknown>;
+/** Sends through an executor and records each command as the action reports it. */
+type Recorder = (exec: Executor) => Send;
 
 /** Slots of one action applied at once. */
 const CONCURRENT = 50;
@@ -97,17 +99,19 @@ export const stabilizeOpenSlot: Remedy<StabilizeStep> = {
   },
   async apply(step, exec) {
     const executed: string[] = [];
-    const send: Send = async (address, ...args) => {
-      executed.push(`${address} ${describeCommand(args)}`);
-      return exec.run(address, ...args);
-    };
+    const recorder: Recorder =
+      (through) =>
+      async (address, ...args) => {
+        executed.push(`${address} ${describeCommand(args)}`);
+        return through.run(address, ...args);
+      };
     let keysMoved = 0;
     // Each slot's commands go in order; up to CONCURRENT slots at once share the nodes' connections
     // (their commands are pipelined). Every slot in flight settles before an error stops the run.
     const slots: SlotPlan[] = step.params.slots;
     for (let i = 0; i < slots.length; i += CONCURRENT) {
       const settled = await Promise.allSettled(
-        slots.slice(i, i + CONCURRENT).map((plan) => applySlot(plan, exec, send)),
+        slots.slice(i, i + CONCURRENT).map((plan) => applySlot(plan, exec, recorder)),
       );
       for (const r of settled) if (r.status === 'fulfilled') keysMoved += r.value;
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -128,8 +132,9 @@ export const stabilizeOpenSlot: Remedy<StabilizeStep> = {
 };
 
 /** Sends one slot's commands; returns how many keys MIGRATE moved. */
-async function applySlot(plan: SlotPlan, exec: Executor, send: Send): Promise<number> {
+async function applySlot(plan: SlotPlan, exec: Executor, recorder: Recorder): Promise<number> {
   const { slot, finalOwner } = plan;
+  const send = recorder(exec);
   switch (plan.subCase) {
     case 'importing-only':
       await send(plan.importer.address, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
@@ -152,48 +157,63 @@ async function applySlot(plan: SlotPlan, exec: Executor, send: Send): Promise<nu
       await finalise(slot, finalOwner, [plan.importer.address, plan.source.address, ...plan.others], send);
       return 0;
     case 'complete':
-      return finish(plan, exec, send);
+      return finish(plan, exec, recorder);
     case 'replica-mark':
       await send(plan.primary.address, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
       return 0;
     case 'resume':
       await send(plan.source.address, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', plan.target.id);
-      return finish(plan, exec, send);
+      return finish(plan, exec, recorder);
     case 'retarget-promoted-target':
       // Target first (redis-cli's order): an ASK redirect must land on a node that accepts ASKING.
       await send(plan.target.address, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', plan.source.id);
       await send(plan.source.address, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', plan.target.id);
-      return finish(plan, exec, send);
+      return finish(plan, exec, recorder);
     case 'retarget-promoted-source':
       // The target's view first: while it names the dead owner it is `cluster_state:fail` and refuses
       // the RESTORE-ASKING that MIGRATE sends. SETSLOT NODE <other> keeps its IMPORTING mark.
       await send(plan.target.address, 'CLUSTER', 'SETSLOT', slot, 'NODE', plan.source.id);
       await send(plan.target.address, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', plan.source.id);
       await send(plan.source.address, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', plan.target.id);
-      return finish(plan, exec, send);
+      return finish(plan, exec, recorder);
   }
 }
+
+/**
+ * Slots with more keys than this move on a connection of their own: the rounds a move sends ahead
+ * drain that connection's reply queue (its byte bound) whatever the other slots of the action do.
+ * Smaller slots share one connection, so closing hundreds of them opens no more connections.
+ */
+const OWN_CONNECTION_ABOVE = 100;
 
 /** MIGRATE what is left on the source, then SETSLOT NODE target everywhere. */
 async function finish(
   plan: { slot: number; finalOwner: string; source: Side; target: Side; others: string[] } & Move,
   exec: Executor,
-  send: Send,
+  recorder: Recorder,
 ): Promise<number> {
-  const moved = await migrateKeys({
-    slot: plan.slot,
-    source: plan.source.address,
-    to: plan.migrateTo,
-    batch: plan.batch,
-    exec,
-    send,
-    onProgress: exec.onProgress,
-  });
+  const keys = Number(await exec.run(plan.source.address, 'CLUSTER', 'COUNTKEYSINSLOT', plan.slot));
+  const through = keys > OWN_CONNECTION_ABOVE ? exec.lane() : exec;
+  let moved: number;
+  try {
+    moved = await migrateKeys({
+      slot: plan.slot,
+      source: plan.source.address,
+      to: plan.migrateTo,
+      batch: plan.batch,
+      exec: through,
+      send: recorder(through),
+      total: keys,
+      onProgress: exec.onProgress,
+    });
+  } finally {
+    if (through !== exec) through.close();
+  }
   await finalise(
     plan.slot,
     plan.finalOwner,
     [plan.target.address, plan.source.address, ...plan.others],
-    send,
+    recorder(exec),
   );
   return moved;
 }

@@ -85,7 +85,7 @@ export interface RemedySettings {
   failedMasterMinAgeMs: number;
   /** promote-replica: use TAKEOVER (no master majority) when FORCE is not enough. */
   allowTakeover: boolean;
-  /** Keys per MIGRATE batch. */
+  /** Most keys per MIGRATE batch (fewer for big keys or a slow source: remedies/migrate-batch.ts). */
   migrateBatch: number;
   /** Wall clock for ages (ms since epoch); a parameter so plans stay pure. */
   now: number;

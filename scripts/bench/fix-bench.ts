@@ -8,7 +8,7 @@ import {
   type TestCluster,
   writeKeys,
 } from '../../lib/harness';
-import type { FixResult } from '../../lib/remediate/fix';
+import type { FixResult, TimedStep } from '../../lib/remediate/fix';
 import { keySlot } from '../../lib/topology/keyslot';
 import { BenchError, timeProcess } from './measure';
 import { CLI, startCluster, using } from './resources';
@@ -67,6 +67,14 @@ export interface FixRun {
    * RESTORE-ASKING during a cluster-doctor fix (see `restoreRate`).
    */
   restoreKeysPerSec?: number;
+  /**
+   * The limit MIGRATE itself sets: keys moved per second of the migrating side's own time inside
+   * MIGRATE (`INFO commandstats`). MIGRATE blocks that node until the target has answered every key,
+   * and it runs one at a time, so no client moves a slot faster than this.
+   */
+  migrateKeysPerSec?: number;
+  /** cluster-doctor's own timeline of the run (observations, settle wait, the action's steps, report). */
+  timeline?: TimedStep[];
 }
 
 /**
@@ -80,8 +88,9 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
     const before = await keyLedger(cluster);
     const onSourceBefore = await countInSlot(source);
     const seed = source.address;
-    // Counts only the fix's RESTOREs on the target, not the preparation's.
+    // Counts only the fix's MIGRATEs and RESTOREs, not the preparation's.
     await target.process.command('CONFIG', 'RESETSTAT');
+    await source.process.command('CONFIG', 'RESETSTAT');
     const run =
       tool === 'cluster-doctor'
         ? await timeProcess(process.execPath, [
@@ -103,8 +112,10 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
     let said: string[];
     let progressLines: number | undefined;
     let lastProgress: string | undefined;
+    let timeline: TimedStep[] | undefined;
     if (tool === 'cluster-doctor') {
       const result = parseFix(run.stdout, run.stderr);
+      timeline = result.timeline;
       const action = result.actions.find((a) => a.key === `stabilize-open-slot:${STUCK_SLOT}`);
       reportedMoved = action?.keysMoved ?? 0;
       actionMs = action?.durationMs;
@@ -136,6 +147,7 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
             ? 'migrating side'
             : 'no single owner';
     const restoreKeysPerSec = tool === 'cluster-doctor' ? await restoreRate(target) : undefined;
+    const migrateKeysPerSec = await migrateRate(source, moved);
     options.log(
       `fix by ${tool} (${options.premoved} of ${options.slotKeys} pre-moved): ${run.ms.toFixed(0)} ms, exit ${run.code}, ` +
         `${moved} key(s) moved, slot now on the ${owner}, ledger ${before.total} -> ${after.total}`,
@@ -159,6 +171,8 @@ export function benchFixOnce(tool: FixTool, options: FixBenchOptions): Promise<F
       progressLines,
       lastProgress,
       restoreKeysPerSec,
+      migrateKeysPerSec,
+      timeline,
     };
   });
 }
@@ -243,4 +257,12 @@ async function restoreRate(target: HarnessNode): Promise<number | undefined> {
   if (!m) return undefined;
   const [calls, usec] = [Number(m[1]), Number(m[2])];
   return usec > 0 ? (calls * 1_000_000) / usec : undefined;
+}
+
+/** Keys moved per second of the migrating side's own time in MIGRATE (its `INFO commandstats`). */
+async function migrateRate(source: HarnessNode, moved: number): Promise<number | undefined> {
+  const stats = String(await source.process.command('INFO', 'commandstats'));
+  const m = stats.match(/cmdstat_migrate:calls=(\d+),usec=(\d+)/);
+  const usec = Number(m?.[2] ?? 0);
+  return usec > 0 && moved > 0 ? (moved * 1_000_000) / usec : undefined;
 }
