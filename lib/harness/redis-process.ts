@@ -148,10 +148,20 @@ export class RedisProcess {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (!this.alive) throw new Error(`redis-server exited: ${this.logTail()}`);
+      let answer: unknown;
       try {
-        if ((await this.command('PING')) === 'PONG') return;
+        if ((await this.command('PING')) === 'PONG') answer = await this.command('INFO', 'server');
       } catch {
         this.disconnect();
+      }
+      if (typeof answer === 'string') {
+        // The port was free when picked, but another server (a test running beside this one) may have
+        // bound it first: this one then dies on EADDRINUSE while that one answers. Its cluster would
+        // be someone else's, and its kill would close our connections mid-test ("Connection is closed").
+        const pid = /process_id:(\d+)/.exec(answer)?.[1];
+        if (pid === String(this.child.pid)) return;
+        this.disconnect();
+        throw new Error(`port ${this.port} is answered by another server (pid ${pid}), not ours`);
       }
       await sleep(20);
     }

@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { type HarnessNode, keyLedger, keysInSlot, loadKeys, type TestCluster } from '../../lib/harness';
+import { freePort } from '../../lib/harness/ports';
+import { RedisProcess, type RedisProcessOptions } from '../../lib/harness/redis-process';
 import { keySlot } from '../../lib/topology/keyslot';
 import { withCluster } from '../support/cluster';
+
+type StartOn = (port: number, busPort: number, options: RedisProcessOptions) => Promise<RedisProcess>;
 
 const nodesText = async (n: HarnessNode) => String(await n.process.command('CLUSTER', 'NODES'));
 const infoText = async (n: HarnessNode) => String(await n.process.command('CLUSTER', 'INFO'));
@@ -41,6 +45,18 @@ describe('harness cluster', () => {
       const replicas = cluster.nodes.slice(3);
       for (const r of replicas) expect(await myLine(r)).toMatch(/myself,slave [0-9a-f]{40}/);
     });
+  });
+
+  it('a server whose port another server took first is not taken for ours', async () => {
+    const taken = await RedisProcess.start({});
+    try {
+      const startOn = (RedisProcess as unknown as { startOn: StartOn }).startOn.bind(RedisProcess);
+      // Ours dies on EADDRINUSE while the other one answers PING on the port: the start must say so.
+      await expect(startOn(taken.port, await freePort(), {})).rejects.toThrow(/answered by another server/);
+      expect(taken.alive).toBe(true);
+    } finally {
+      await taken.stop();
+    }
   });
 
   it('loads keys and accounts for every one of them per slot', async () => {
