@@ -46,7 +46,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = new Command('cluster-doctor')
     .description('Checks a Redis Cluster and repairs known-safe failures behind guards.')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.warn(redact(s.trimEnd())) });
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.warn(redact(s.trimEnd())),
+      // Commander's defaults ask process.stdout and process.stderr, which builds both streams (see io.ts).
+      getOutHelpWidth: () => io.columns?.(1) ?? 80,
+      getErrHelpWidth: () => io.columns?.(2) ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
   connectionOptions(
     program
       .command('check')
