@@ -27,7 +27,7 @@ function connectionOptions(command: Command): Command {
     )
     .option(
       '--max-node-bytes <n>',
-      `most bytes one node may send before it is cut off as unreachable (default 8 MiB, ${LIMITS.maxNodeBytes.min}-${LIMITS.maxNodeBytes.max})`,
+      `most bytes of one reply from a node before it is cut off as unreachable (default 8 MiB, ${LIMITS.maxNodeBytes.min}-${LIMITS.maxNodeBytes.max})`,
     )
     .addOption(
       new Option(

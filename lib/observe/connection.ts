@@ -17,7 +17,7 @@ export interface ConnectionOptions {
   nodeTimeoutMs: number;
   /** Announced "host:port" -> reachable "host:port" (NAT, port forwarding). */
   addressMap?: Record<string, string>;
-  /** Most bytes one node may send while replies are awaited (default {@link DEFAULT_MAX_NODE_BYTES}). */
+  /** Most bytes of one reply from a node (default {@link DEFAULT_MAX_NODE_BYTES}). */
   maxNodeBytes?: number;
 }
 
@@ -112,20 +112,29 @@ export class NodeClient {
     redis.on('error', (error: Error) => {
       this.firstError ??= error;
     });
-    // ioredis has no reply-size limit: count the bytes on the socket while replies are awaited, and cut
-    // it past the bound. Its parser listens first (prependListener), so by the time this listener runs
-    // the chunk's complete replies are off the queue; an empty queue starts the count again, so a long
-    // remediation's many small replies never add up to the bound.
+    // ioredis has no reply-size limit: count the bytes on the socket since the last reply finished, and
+    // cut it past the bound. Its parser listens first (prependListener), so by the time this listener
+    // runs the chunk's complete replies are off the queue: a new command at its head means a reply
+    // finished within this chunk, and the count starts again (the bytes of the next reply that this
+    // chunk began are left out: at most one socket read). So the bound is on one reply, however many
+    // replies a long remediation's pipelines add up to.
     redis.on('connect', () => {
       const stream = redis.stream;
+      let head = redis.commandQueue.peekFront();
       stream.on('data', (chunk: Buffer) => {
+        const now = redis.commandQueue.peekFront();
+        if (now !== head || now === undefined) {
+          head = now;
+          this.bytesReceived = 0;
+          return;
+        }
         this.bytesReceived += chunk.length;
         if (this.bytesReceived > this.maxBytes && !stream.destroyed) {
           this.firstError = new ReplyTooLargeError(
-            `sent more than ${this.maxBytes} bytes without finishing its replies (the --max-node-bytes bound): not a Redis node, or a reply far larger than any this checker asks for`,
+            `sent more than ${this.maxBytes} bytes of one reply (the --max-node-bytes bound): not a Redis node, or a reply far larger than any this checker asks for`,
           );
           stream.destroy();
-        } else if (redis.commandQueue.length === 0) this.bytesReceived = 0;
+        }
       });
     });
   }

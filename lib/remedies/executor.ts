@@ -16,6 +16,9 @@ export class RemedyCommandError extends Error {
   override name = 'RemedyCommandError';
 }
 
+/** A command's argument. A key name read back as bytes goes as a Buffer, so it arrives unchanged. */
+export type CommandArg = string | number | Buffer;
+
 /**
  * Sends remedy commands to nodes by address and records each one. The only place remedies write;
  * errors come back as named classes so the runner can tell "unavailable" from "failed".
@@ -37,7 +40,16 @@ export class Executor {
     return lane;
   }
 
-  async run(address: string, ...args: (string | number)[]): Promise<unknown> {
+  async run(address: string, ...args: CommandArg[]): Promise<unknown> {
+    return this.send(address, args, false);
+  }
+
+  /** As {@link run}, with bulk replies as Buffers: key names, which Redis keeps as bytes, not text. */
+  async runBuffers(address: string, ...args: CommandArg[]): Promise<unknown> {
+    return this.send(address, args, true);
+  }
+
+  private async send(address: string, args: CommandArg[], buffers: boolean): Promise<unknown> {
     const text = args.map(String);
     this.log.push(`${address} ${describeCommand(redact(text, this.connection.password))}`);
     let client = this.clients.get(address);
@@ -47,7 +59,11 @@ export class Executor {
     }
     try {
       await client.connect();
-      return await client.redis.call(text[0] as string, ...text.slice(1));
+      const sent = args.map((a) => (typeof a === 'number' ? String(a) : a));
+      const name = text[0] as string;
+      return await (buffers
+        ? client.redis.callBuffer(name, ...sent.slice(1))
+        : client.redis.call(name, ...sent.slice(1)));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const safe = this.connection.password ? message.split(this.connection.password).join('***') : message;
@@ -80,7 +96,7 @@ function redact(args: string[], password?: string): string[] {
 }
 
 /** A command as logged and reported: MIGRATE's key list (key names may be sensitive) and credentials summarised. */
-export function describeCommand(args: (string | number)[]): string {
+export function describeCommand(args: CommandArg[]): string {
   const shown = args.map((a) => (a === '' ? '""' : String(a)));
   const keysAt = shown.indexOf('KEYS');
   if (shown[0] !== 'MIGRATE' || keysAt < 0) return shown.join(' ');

@@ -1,5 +1,4 @@
-import { DEFAULT_MAX_NODE_BYTES } from '../observe/connection';
-import { BusyKeyError, type Executor, RemedyCommandError } from './executor';
+import { BusyKeyError, type CommandArg, type Executor, RemedyCommandError } from './executor';
 import { BATCH_LIMITS, type BatchLimits, firstBatch, keysForBytes, nextBatch } from './migrate-batch';
 import { migrateAuth } from './support';
 
@@ -24,7 +23,7 @@ export interface MigrateKeysOptions {
    */
   batch: number;
   /** Records each command sent, as the remedy reports them. */
-  send: (address: string, ...args: (string | number)[]) => Promise<unknown>;
+  send: (address: string, ...args: CommandArg[]) => Promise<unknown>;
   exec: Executor;
   /** Keys in the slot on the source as the move starts, when already counted (for progress). */
   total?: number;
@@ -85,7 +84,7 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
     size * Math.max(1, Math.min(MIGRATES_PER_ROUND, Math.floor(ROUND_KEYS / size)));
   // Enough for the round still ahead of a listing and the next one, each up to twice this size.
   const list = (size: number) =>
-    exec.run(
+    exec.runBuffers(
       source,
       'CLUSTER',
       'GETKEYSINSLOT',
@@ -99,7 +98,18 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
   const byBytes = keysForBytes(await sampleSizes(exec, source, listed), limits);
   let size = firstBatch(byBytes, limits);
   const migrate = (keys: string[]) =>
-    send(source, 'MIGRATE', to.host, to.port, '', 0, 10_000, ...migrateAuth(exec), 'KEYS', ...keys);
+    send(
+      source,
+      'MIGRATE',
+      to.host,
+      to.port,
+      '',
+      0,
+      10_000,
+      ...migrateAuth(exec),
+      'KEYS',
+      ...keys.map(bytes),
+    );
   const round = (keys: string[], size: number): Round => {
     const batches: string[][] = [];
     for (let i = 0; i < keys.length; i += size) batches.push(keys.slice(i, i + size));
@@ -108,16 +118,11 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
     sent.push(list(size));
     return { keys, answer: Promise.allSettled(sent).then((replies) => answerOf(replies, batches)) };
   };
-  // The connection counts the bytes a node sends until its queue of replies is empty (the
-  // --max-node-bytes bound): rounds sent ahead never let it empty, so the queue drains now and then.
-  const drainAt = (exec.connection.maxNodeBytes ?? DEFAULT_MAX_NODE_BYTES) / 4;
-  let unanswered = 0;
   const inFlight: Round[] = [];
   let moved = 0;
   for (;;) {
     const ahead = new Set(inFlight.flatMap((r) => r.keys));
-    if (inFlight.length === 0) unanswered = 0;
-    while (inFlight.length < ROUNDS_IN_FLIGHT && unanswered < drainAt) {
+    while (inFlight.length < ROUNDS_IN_FLIGHT) {
       const keys = listed.filter((k) => !ahead.has(k)).slice(0, roundKeys(size));
       if (keys.length === 0) break;
       for (const k of keys) ahead.add(k);
@@ -128,12 +133,12 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
     const answer = await next.answer;
     if (!answer.ok) throw await stop(answer, inFlight);
     // A moved key never comes back to the source (writes to it are redirected): one listed again was
-    // not moved (a name the checker cannot send back as it came, such as one that is not UTF-8).
+    // not moved, and something is wrong that this move does not understand.
     const sent = new Set(next.keys);
     const left = answer.listing.filter((k) => sent.has(k));
     if (left.length > 0) {
       const error = new RemedyCommandError(
-        `${source}: MIGRATE answered, but ${left.length} of its keys are still on the source (a key name that is not valid UTF-8?): stopped, nothing overwritten or deleted`,
+        `${source}: MIGRATE answered, but ${left.length} of its keys are still on the source: stopped, nothing overwritten or deleted`,
       );
       throw await stop({ ok: false, error, busy: false }, inFlight);
     }
@@ -141,8 +146,6 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
     if (answer.slowest) size = nextBatch(answer.slowest.keys, answer.slowest.ms, byBytes, limits);
     options.onProgress?.({ slot, moved, total: Math.max(total, moved), elapsedMs: Date.now() - started });
     listed = answer.listing;
-    // A listing's reply: each name and about 8 bytes of framing.
-    unanswered += listed.reduce((n, k) => n + Buffer.byteLength(k) + 8, 16);
   }
 }
 
@@ -191,14 +194,22 @@ async function stop(failed: Extract<Answer, { ok: false }>, inFlight: Round[]): 
 async function sampleSizes(exec: Executor, source: string, keys: string[]): Promise<number[]> {
   const sample = keys.slice(0, SAMPLE);
   try {
-    const sizes = await Promise.all(sample.map((k) => exec.run(source, 'MEMORY', 'USAGE', k)));
+    const sizes = await Promise.all(sample.map((k) => exec.run(source, 'MEMORY', 'USAGE', bytes(k))));
     return sizes.map(Number).filter((n) => Number.isFinite(n));
   } catch {
     return [];
   }
 }
 
-const names = (reply: unknown): string[] => (Array.isArray(reply) ? reply.map(String) : []);
+/**
+ * Key names are kept as strings of their bytes (latin1: one character per byte, any byte allowed), so
+ * the sets and filters above compare them exactly, and {@link bytes} gives back what Redis sent. A name
+ * that is not UTF-8 (binary keys exist) moves like any other.
+ */
+const names = (reply: unknown): string[] =>
+  Array.isArray(reply) ? reply.map((k) => (Buffer.isBuffer(k) ? k.toString('latin1') : String(k))) : [];
+
+const bytes = (name: string): Buffer => Buffer.from(name, 'latin1');
 
 /** `TIME`'s reply ([seconds, microseconds]) in microseconds; NaN for anything else. */
 const micros = (reply: unknown): number =>

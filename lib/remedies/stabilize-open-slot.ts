@@ -1,6 +1,6 @@
 import type { ClusterView, OpenSlotMarker } from '../model/view';
 import { formatRanges, rangesFromSlots } from '../topology/slots';
-import { describeCommand, type Executor } from './executor';
+import { type CommandArg, describeCommand, type Executor } from './executor';
 import { migrateKeys } from './migrate-keys';
 import { planReplicaMark, planSlot, type SlotDraft } from './stabilize-plan';
 import { mastersDisagreeing } from './support';
@@ -71,7 +71,7 @@ export type StabilizeStep = {
   [S in SubCase]: Step<'stabilize-open-slot', S, { slots: Extract<SlotPlan, { subCase: S }>[] }>;
 }[SubCase];
 
-type Send = (address: string, ...args: (string | number)[]) => Promise<unknown>;
+type Send = (address: string, ...args: CommandArg[]) => Promise<unknown>;
 /** Sends through an executor and records each command as the action reports it. */
 type Recorder = (exec: Executor) => Send;
 
@@ -180,9 +180,9 @@ async function applySlot(plan: SlotPlan, exec: Executor, recorder: Recorder): Pr
 }
 
 /**
- * Slots with more keys than this move on a connection of their own: the rounds a move sends ahead
- * drain that connection's reply queue (its byte bound) whatever the other slots of the action do.
- * Smaller slots share one connection, so closing hundreds of them opens no more connections.
+ * Slots with more keys than this move on a connection of their own, so their rounds never wait in a
+ * reply queue behind the other slots of the action. Smaller slots share one connection, so closing
+ * hundreds of them opens no more connections.
  */
 const OWN_CONNECTION_ABOVE = 100;
 

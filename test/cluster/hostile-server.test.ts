@@ -170,7 +170,7 @@ describe('a hostile "server" never hurts the checker', () => {
     }
   });
   // Last: the harness's own client to a real node closes lazily, which the handle count above would see.
-  it("the bound is per burst of awaited replies: a real node's many small replies never add up to it", async () => {
+  it("the bound is per reply: a real node's many small replies never add up to it, one at a time or pipelined", async () => {
     const node = await RedisProcess.start();
     try {
       const client = connectNode(node.address, { nodeTimeoutMs: 2000, maxNodeBytes: 65_536 });
@@ -178,6 +178,12 @@ describe('a hostile "server" never hurts the checker', () => {
       let received = 0;
       for (let i = 0; i < 100; i++) received += String(await client.redis.call('INFO')).length;
       expect(received).toBeGreaterThan(4 * 65_536);
+      // 100 replies awaited at once: the queue of replies never empties until the last one.
+      const pipeline = client.redis.pipeline();
+      for (let i = 0; i < 100; i++) pipeline.call('INFO');
+      const replies = (await client.exec(pipeline)) ?? [];
+      expect(replies.map(([error]) => error)).toEqual(Array(100).fill(null));
+      expect(replies.reduce((n, [, info]) => n + String(info).length, 0)).toBeGreaterThan(4 * 65_536);
       client.close();
     } finally {
       await node.stop();
