@@ -105,6 +105,34 @@ export class Faults {
   }
 
   /**
+   * `CLUSTER FAILOVER` on `replica` (the coordinated kind an operator runs for an upgrade), until it
+   * is master and every live node sees it so. A manual failover the master does not complete within
+   * its own timeout (5 s: a busy host) is simply abandoned by the server, so it is asked again.
+   */
+  async manualFailover(replica: HarnessNode): Promise<void> {
+    let askedAt = Number.NEGATIVE_INFINITY;
+    await this.cluster.waitFor(
+      `${replica.address} promoted by CLUSTER FAILOVER`,
+      async () => {
+        if (String(await replica.process.command('INFO', 'replication')).includes('role:master')) return true;
+        if (Date.now() - askedAt > 6_000) {
+          askedAt = Date.now();
+          await replica.process.command('CLUSTER', 'FAILOVER');
+        }
+        return false;
+      },
+      60_000,
+    );
+    await this.cluster.waitFor(`every live node sees ${replica.address} as a master`, async () => {
+      for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
+        const lines = String(await n.process.command('CLUSTER', 'NODES')).split('\n');
+        if (!flagsOf(lines.find((l) => l.startsWith(replica.id)) ?? '').includes('master')) return false;
+      }
+      return true;
+    });
+  }
+
+  /**
    * SIGKILL of a master (mid-move, say), then waits until one of its replicas has taken over and
    * every live node sees the promotion and flags the dead master `fail`. Returns the promoted node.
    * The cluster needs a short `nodeTimeoutMs` for this to be quick.

@@ -26,7 +26,7 @@ describe('observation records each node server and version', () => {
   // cluster to start, and no such test.
   if (!newer) return;
   it(`a rolling upgrade to ${name(newer)}: info while replicas lead, a warning once an old replica serves a new master`, async () => {
-    await withCluster({ replicaServer: newer }, async (cluster) => {
+    await withCluster({ replicaServer: newer }, async (cluster, faults) => {
       const first = await checkCluster(cluster);
       const [rolling] = findingsWith(first, 'mixed-versions');
       expect(rolling?.severity).toBe('info');
@@ -36,7 +36,7 @@ describe('observation records each node server and version', () => {
       // becomes a replica of a newer server: it syncs partially now, but could not load a full resync.
       const replica = cluster.nodes[3] as HarnessNode;
       const oldMaster = cluster.masters[0] as HarnessNode;
-      await replica.process.command('CLUSTER', 'FAILOVER');
+      await faults.manualFailover(replica);
       const after = await checkUntil(cluster, (r) =>
         findingsWith(r, 'mixed-versions').some((f) => f.severity === 'warning'),
       );
