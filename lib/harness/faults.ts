@@ -123,10 +123,17 @@ export class Faults {
       },
       60_000,
     );
-    await this.cluster.waitFor(`every live node sees ${replica.address} as a master`, async () => {
+    await this.everyLiveNode(`sees ${replica.address} as a master`, (flags) =>
+      flags(replica.id).includes('master'),
+    );
+  }
+
+  /** Waits until `holds` is true of every live node's `CLUSTER NODES`, given the flags of a node id there. */
+  private async everyLiveNode(what: string, holds: (flags: (id: string) => string[]) => boolean) {
+    await this.cluster.waitFor(`every live node ${what}`, async () => {
       for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
         const lines = String(await n.process.command('CLUSTER', 'NODES')).split('\n');
-        if (!flagsOf(lines.find((l) => l.startsWith(replica.id)) ?? '').includes('master')) return false;
+        if (!holds((id) => flagsOf(lines.find((l) => l.startsWith(id)) ?? ''))) return false;
       }
       return true;
     });
@@ -154,15 +161,10 @@ export class Faults {
       return heir !== undefined;
     });
     const promoted = heir as HarnessNode;
-    await this.cluster.waitFor(`every live node sees ${promoted.address} promoted`, async () => {
-      for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
-        const lines = String(await n.process.command('CLUSTER', 'NODES')).split('\n');
-        const line = (id: string) => lines.find((l) => l.startsWith(id)) ?? '';
-        if (!flagsOf(line(promoted.id)).includes('master') || !flagsOf(line(master.id)).includes('fail'))
-          return false;
-      }
-      return true;
-    });
+    await this.everyLiveNode(
+      `sees ${promoted.address} promoted`,
+      (flags) => flags(promoted.id).includes('master') && flags(master.id).includes('fail'),
+    );
     return promoted;
   }
 
@@ -173,15 +175,7 @@ export class Faults {
   async killShard(master: HarnessNode): Promise<HarnessNode[]> {
     const shard = [master, ...(await this.replicasOf(master))];
     for (const n of shard) await this.kill(n);
-    await this.cluster.waitFor(`every live node flags ${master.address} fail`, async () => {
-      for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
-        const line = String(await n.process.command('CLUSTER', 'NODES'))
-          .split('\n')
-          .find((l) => l.startsWith(master.id));
-        if (!line || !flagsOf(line).includes('fail')) return false;
-      }
-      return true;
-    });
+    await this.everyLiveNode(`flags ${master.address} fail`, (flags) => flags(master.id).includes('fail'));
     return shard;
   }
 

@@ -31,21 +31,17 @@ export interface MigrateKeysOptions {
 }
 
 /**
- * Rounds sent ahead on the one connection to the source. One: with a second round queued the source
- * never waited for the checker, but on a 2-core host the move was slower (docs/bench.md: the source,
- * the target, their replicas and the checker share the CPU, and the second round's listing doubles
- * the names listed), so each round waits for the one before. The loop handles more.
- */
-export const ROUNDS_IN_FLIGHT = 1;
-
-/**
  * A round is up to this many keys, in up to {@link MIGRATES_PER_ROUND} MIGRATEs of the current batch
- * size, pipelined, so the source goes from one MIGRATE to the next without a round trip. MIGRATEs stay small (the plan's 100 keys): measured on a loaded
- * 2-core host, the source spent 15-18 us per key in 100-key MIGRATEs and 20-27 us in batches of
- * 250-1000, which make it wait for the target's replies several times within one MIGRATE.
+ * size, pipelined, so the source goes from one MIGRATE to the next without a round trip. MIGRATEs
+ * stay small (the plan's 100 keys): measured on a loaded 2-core host, the source spent 15-18 us per
+ * key in 100-key MIGRATEs and 20-27 us in batches of 250-1000, which make it wait for the target's
+ * replies several times within one MIGRATE. Each round waits for the one before: with a second
+ * round queued the source never waited for the checker, but on a 2-core host the move was slower
+ * (the source, the target, their replicas and the checker share the CPU, and the second round's
+ * listing doubles the names listed).
  */
 const ROUND_KEYS = 800;
-export const MIGRATES_PER_ROUND = 8;
+const MIGRATES_PER_ROUND = 8;
 
 /** Keys whose `MEMORY USAGE` sizes the batches (one pipelined read before the first MIGRATE). */
 const SAMPLE = 16;
@@ -53,27 +49,20 @@ const SAMPLE = 16;
 /** What one round came back with. */
 type Answer =
   | { ok: true; listing: string[]; slowest?: { keys: number; ms: number } }
-  | { ok: false; error: unknown; busy: boolean };
-
-/** One round: `TIME`, then each MIGRATE batch followed by `TIME`, then the `GETKEYSINSLOT` after them. */
-interface Round {
-  keys: string[];
-  /** Never rejects. */
-  answer: Promise<Answer>;
-}
+  | { ok: false; error: unknown };
 
 /**
  * Moves every key of `slot` from `source` to `to` with `MIGRATE ... KEYS`, never `REPLACE`, and
- * returns how many moved. Each round is a few MIGRATEs of keys listed earlier, then the
- * `GETKEYSINSLOT` that lists what is left after them; {@link ROUNDS_IN_FLIGHT} rounds go ahead on one
- * connection. The source runs them in order, so a listing sees the slot after every batch before it,
- * and the keys of the rounds sent after it are left out of the next round: no key is sent twice.
+ * returns how many moved. Each round is `TIME`, then a few MIGRATEs of keys listed earlier, each
+ * followed by `TIME`, then the `GETKEYSINSLOT` that lists what is left after them, all on one
+ * connection: the source runs them in order, so the listing sees the slot after every batch and no
+ * key is sent twice.
  * Batches are sized by `migrate-batch.ts` from a sample of key sizes and the source's own clock
  * around each MIGRATE (`TIME` between them), so the checker's scheduling does not count as the
  * source's time.
  *
  * Guards kept: a key that already exists on the target is never overwritten (no REPLACE) and stops
- * the move with BUSYKEY once the rounds in flight have been answered (they cannot overwrite either);
+ * the move with BUSYKEY once every command of its round has been answered;
  * keys a MIGRATE did not move stay on the source, so the runner's key ledger still counts every key.
  */
 export async function migrateKeys(options: MigrateKeysOptions): Promise<number> {
@@ -82,15 +71,9 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
   const started = Date.now();
   const roundKeys = (size: number) =>
     size * Math.max(1, Math.min(MIGRATES_PER_ROUND, Math.floor(ROUND_KEYS / size)));
-  // Enough for the round still ahead of a listing and the next one, each up to twice this size.
+  // Enough for the next round, which may be up to twice this size.
   const list = (size: number) =>
-    exec.runBuffers(
-      source,
-      'CLUSTER',
-      'GETKEYSINSLOT',
-      slot,
-      roundKeys(Math.min(2 * size, limits.maxKeys)) * ROUNDS_IN_FLIGHT,
-    );
+    exec.runBuffers(source, 'CLUSTER', 'GETKEYSINSLOT', slot, roundKeys(Math.min(2 * size, limits.maxKeys)));
   const total =
     options.total ??
     (options.onProgress ? Number(await exec.run(source, 'CLUSTER', 'COUNTKEYSINSLOT', slot)) : 0);
@@ -110,39 +93,30 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
       'KEYS',
       ...keys.map(bytes),
     );
-  const round = (keys: string[], size: number): Round => {
+  const round = async (keys: string[], size: number): Promise<Answer> => {
     const batches: string[][] = [];
     for (let i = 0; i < keys.length; i += size) batches.push(keys.slice(i, i + size));
     const sent: Promise<unknown>[] = [exec.run(source, 'TIME')];
     for (const batch of batches) sent.push(migrate(batch), exec.run(source, 'TIME'));
     sent.push(list(size));
-    return { keys, answer: Promise.allSettled(sent).then((replies) => answerOf(replies, batches)) };
+    return answerOf(await Promise.allSettled(sent), batches);
   };
-  const inFlight: Round[] = [];
   let moved = 0;
   for (;;) {
-    const ahead = new Set(inFlight.flatMap((r) => r.keys));
-    while (inFlight.length < ROUNDS_IN_FLIGHT) {
-      const keys = listed.filter((k) => !ahead.has(k)).slice(0, roundKeys(size));
-      if (keys.length === 0) break;
-      for (const k of keys) ahead.add(k);
-      inFlight.push(round(keys, size));
-    }
-    const next = inFlight.shift();
-    if (!next) return moved;
-    const answer = await next.answer;
-    if (!answer.ok) throw await stop(answer, inFlight);
+    const keys = listed.slice(0, roundKeys(size));
+    if (keys.length === 0) return moved;
+    const answer = await round(keys, size);
+    if (!answer.ok) throw answer.error;
     // A moved key never comes back to the source (writes to it are redirected): one listed again was
     // not moved, and something is wrong that this move does not understand.
-    const sent = new Set(next.keys);
+    const sent = new Set(keys);
     const left = answer.listing.filter((k) => sent.has(k));
     if (left.length > 0) {
-      const error = new RemedyCommandError(
+      throw new RemedyCommandError(
         `${source}: MIGRATE answered, but ${left.length} of its keys are still on the source: stopped, nothing overwritten or deleted`,
       );
-      throw await stop({ ok: false, error, busy: false }, inFlight);
     }
-    moved += next.keys.length;
+    moved += keys.length;
     if (answer.slowest) size = nextBatch(answer.slowest.keys, answer.slowest.ms, byBytes, limits);
     options.onProgress?.({ slot, moved, total: Math.max(total, moved), elapsedMs: Date.now() - started });
     listed = answer.listing;
@@ -157,14 +131,12 @@ function answerOf(replies: PromiseSettledResult<unknown>[], batches: string[][])
   const failed = batches
     .map((_, i) => replies[1 + 2 * i])
     .filter((r): r is PromiseRejectedResult => r?.status === 'rejected');
-  const busy = failed.find((r) => r.reason instanceof BusyKeyError);
-  if (failed.length > 0) {
-    const first = busy ?? (failed[0] as PromiseRejectedResult);
-    return { ok: false, error: first.reason, busy: busy !== undefined };
-  }
+  // BUSYKEY first: it is the answer that must stop the move, whatever else failed.
+  const first = failed.find((r) => r.reason instanceof BusyKeyError) ?? failed[0];
+  if (first) return { ok: false, error: first.reason };
   const listing = replies[replies.length - 1];
   if (listing?.status !== 'fulfilled')
-    return { ok: false, error: listing?.reason ?? new Error('no listing'), busy: false };
+    return { ok: false, error: listing?.reason ?? new Error('no listing') };
   let slowest: { keys: number; ms: number } | undefined;
   batches.forEach((batch, i) => {
     const [before, after] = [replies[2 * i], replies[2 * i + 2]];
@@ -177,17 +149,6 @@ function answerOf(replies: PromiseSettledResult<unknown>[], batches: string[][])
       slowest = { keys: batch.length, ms: us / 1000 };
   });
   return { ok: true, listing: names(listing.value), slowest };
-}
-
-/** After a failed round: let the rounds in flight answer, then the error to throw (BUSYKEY first). */
-async function stop(failed: Extract<Answer, { ok: false }>, inFlight: Round[]): Promise<unknown> {
-  const failures = [failed];
-  for (const round of inFlight) {
-    const answer = await round.answer;
-    if (!answer.ok) failures.push(answer);
-  }
-  // BUSYKEY first: it is the answer that must stop the move, whatever else failed.
-  return (failures.find((f) => f.busy) ?? failed).error;
 }
 
 /** Sizes of a few keys, or none when the source refuses `MEMORY USAGE` (ACLs, managed services). */

@@ -252,17 +252,22 @@ async function slotState(
  * per call) is the most keys per second the target could take, however the keys are sent.
  */
 async function restoreRate(target: HarnessNode): Promise<number | undefined> {
-  const stats = String(await target.process.command('INFO', 'commandstats'));
-  const m = stats.match(/cmdstat_restore-asking:calls=(\d+),usec=(\d+)/);
-  if (!m) return undefined;
-  const [calls, usec] = [Number(m[1]), Number(m[2])];
-  return usec > 0 ? (calls * 1_000_000) / usec : undefined;
+  const stats = await commandStats(target, 'restore-asking');
+  return stats && stats.usec > 0 ? (stats.calls * 1_000_000) / stats.usec : undefined;
 }
 
 /** Keys moved per second of the migrating side's own time in MIGRATE (its `INFO commandstats`). */
 async function migrateRate(source: HarnessNode, moved: number): Promise<number | undefined> {
-  const stats = String(await source.process.command('INFO', 'commandstats'));
-  const m = stats.match(/cmdstat_migrate:calls=(\d+),usec=(\d+)/);
-  const usec = Number(m?.[2] ?? 0);
+  const usec = (await commandStats(source, 'migrate'))?.usec ?? 0;
   return usec > 0 && moved > 0 ? (moved * 1_000_000) / usec : undefined;
+}
+
+/** A command's calls and total time on a node since the last `CONFIG RESETSTAT`. */
+async function commandStats(
+  node: HarnessNode,
+  command: string,
+): Promise<{ calls: number; usec: number } | undefined> {
+  const stats = String(await node.process.command('INFO', 'commandstats'));
+  const m = stats.match(new RegExp(`cmdstat_${command}:calls=(\\d+),usec=(\\d+)`));
+  return m ? { calls: Number(m[1]), usec: Number(m[2]) } : undefined;
 }
