@@ -11,6 +11,9 @@ export const EXIT_CANT_CREATE = 73;
 /** Commander repeats an unknown `--flag=value` whole: the value may be a password typed by mistake. */
 const redact = (text: string) => text.replace(/(--?[\w-]+)=[^'"\s]*/g, '$1=***');
 
+/** A usage error is one line (commander puts its "Did you mean" suggestion on a second). */
+const oneLine = (text: string) => text.replace(/\n\(Did you mean/g, ' (Did you mean');
+
 function connectionOptions(command: Command): Command {
   return command
     .option('--user <name>', 'ACL user name')
@@ -48,7 +51,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s),
-      writeErr: (s) => io.warn(redact(s.trimEnd())),
+      writeErr: (s) => io.warn(oneLine(redact(s.trimEnd()))),
       // Commander's defaults ask process.stdout and process.stderr, which builds both streams (see io.ts).
       getOutHelpWidth: () => io.columns?.(1) ?? 80,
       getErrHelpWidth: () => io.columns?.(2) ?? 80,

@@ -112,6 +112,12 @@ describe('seeds: host:port (IPv6 in brackets), anything else exits 64 without be
     expect(run.stderr).not.toContain(secret);
   });
 
+  it("an unknown flag close to a known one: commander's suggestion stays on the one line", async () => {
+    expect(await refused(['check', '127.0.0.1:1', '--on'])).toMatch(
+      /unknown option '--on' \(Did you mean --json\?\)/,
+    );
+  });
+
   it('other labels: env var names, user and cluster names without control characters', async () => {
     await refused(['check', '127.0.0.1:1', '--password-env', 'NOT A NAME']);
     await refused(['check', '127.0.0.1:1', '--password-env', 'EMPTY_PW'], { EMPTY_PW: '' });
