@@ -12,6 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { colorOn } from '../lib/cli/io';
+import type { PlacementSettings } from '../lib/config/placement-settings';
 import { tempFileLock } from '../lib/guard/lock';
 import { DEFAULT_BUDGET, type Policy } from '../lib/guard/types';
 import {
@@ -27,10 +29,9 @@ import {
 } from '../lib/harness';
 import { ConsoleSink } from '../lib/notify/console-sink';
 import { renderFixText } from '../lib/notify/fix-text';
-import { fixCluster } from '../lib/remediate/fix';
+import { type FixResult, fixCluster } from '../lib/remediate/fix';
 import { DEFAULT_SETTINGS } from '../lib/remedies/types';
-import { scheduledCheck } from '../lib/service/scheduled-check';
-import { FileStateStore } from '../lib/state/file-store';
+import { localPlacement } from '../lib/service/local';
 import { keySlot } from '../lib/topology/keyslot';
 
 const FAULTS = ['half-moved', 'uncovered', 'importing'] as const;
@@ -53,10 +54,13 @@ for (const f of faults)
 
 const t0 = performance.now();
 let lastStep = t0;
+// Bold and colours only for a person at a terminal: `npm run demo > out.txt` or NO_COLOR=1 get plain text.
+const color = colorOn(1);
+const styled = (code: string, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
 function step(text: string): void {
   const now = performance.now();
   console.log(
-    `\n\u001b[1m[${((now - t0) / 1000).toFixed(1)} s] ${text}\u001b[0m  (previous step ${((now - lastStep) / 1000).toFixed(1)} s)`,
+    `\n${styled('1', `[${((now - t0) / 1000).toFixed(1)} s] ${text}`)}  (previous step ${((now - lastStep) / 1000).toFixed(1)} s)`,
   );
   lastStep = now;
 }
@@ -79,25 +83,39 @@ async function main(): Promise<number> {
     step(`3. Break it: ${faults.join(', ')}`);
     await breakCluster(cluster, new Faults(cluster), faults);
 
-    const sink = new ConsoleSink();
-    const state = new FileStateStore(stateDir);
-    const check = (kind: 'nightly' | 'frequent') =>
-      scheduledCheck(
-        {
-          cluster: 'demo',
+    // The placement's functions as the stack deploys them, with local edges (files for the table,
+    // the console for SNS): the settings document says what the demo cluster's runs may do.
+    const settings: PlacementSettings = {
+      format: 1,
+      deployment: 'demo',
+      placement: 'local',
+      clusters: {
+        demo: {
           seeds: [cluster.seeds[0] as string],
-          kind,
-          observe: {},
-          remediation: 'auto',
+          secretArn: 'none',
+          tls: 'off',
+          timeoutMs: 10_000,
+          mode: 'auto',
           allow: ['stabilize-open-slot', 'assign-uncovered-slots'],
+          settleMs: 1000,
         },
-        { state, sink },
-      );
+      },
+    };
+    let remediation: FixResult | undefined;
+    const functions = localPlacement({
+      settings,
+      stateDir,
+      sink: new ConsoleSink(),
+      onRemediation: (_cluster, result) => {
+        remediation = result;
+      },
+    });
+    const check = (kind: 'nightly' | 'frequent') => functions.check({ cluster: 'demo', kind });
 
-    step("4. Scheduled check (the check Lambda's code path), messages as SNS would deliver them");
+    step("4. Scheduled check (the check Lambda's handler), messages as SNS would deliver them");
     const first = await check('frequent');
     console.log(
-      `   status ${first.report.status.toUpperCase()}, ${first.report.findings.length} finding(s), ${first.messages.length} message(s) published`,
+      `   status ${first.status.toUpperCase()}, ${first.findings} finding(s), published: ${first.published.join(', ') || 'nothing'}`,
     );
 
     const policy = (mode: Policy['mode']): Policy => ({
@@ -107,25 +125,22 @@ async function main(): Promise<number> {
       settings: DEFAULT_SETTINGS,
     });
     const seeds = [cluster.seeds[0] as string];
-    step('5. Dry-run plan (the default): what would run, and the guard that allowed or refused each action');
+    step("5. `cluster-doctor fix` dry-run (the default): what would run, and each guard's verdict");
     console.log(
       renderFixText(await fixCluster(seeds, { observe: {}, policy: policy('dry-run'), lock: tempFileLock })),
     );
 
-    step('6. Guarded fix in auto mode: re-verify, act, verify, count keys');
-    const fixed = await fixCluster(seeds, {
-      observe: {},
-      policy: policy('auto'),
-      lock: tempFileLock,
-      log: (l) => console.log(`   ${l}`),
-    });
-    console.log(renderFixText(fixed));
-
-    step('7. Scheduled check again: the problems are resolved');
-    const second = await check('nightly');
-    console.log(
-      `   status ${second.report.status.toUpperCase()}, ${second.messages.map((m) => m.kind).join(' + ')} message(s)`,
+    step(
+      '6. Scheduled check again: the problems persisted, so in auto mode it starts the remediation run (re-verify, act, verify, count keys)',
     );
+    const confirmed = await check('frequent');
+    if (!confirmed.remediationStarted || !remediation) throw new Error('the remediation run did not start');
+    const fixed: FixResult = remediation;
+    console.log(renderFixText(fixed, { color }));
+
+    step('7. Nightly check: the problems are resolved');
+    const second = await check('nightly');
+    console.log(`   status ${second.status.toUpperCase()}, published: ${second.published.join(' + ')}`);
 
     step('8. Key ledger: every key accounted for');
     await cluster.waitHealthy();
@@ -140,10 +155,10 @@ async function main(): Promise<number> {
         async (n) => String(await n.process.command('CLUSTER', 'INFO')).match(/cluster_state:(\w+)/)?.[1],
       ),
     );
-    const healthy = second.report.status === 'ok' && states.every((s) => s === 'ok');
+    const healthy = second.status === 'ok' && states.every((s) => s === 'ok');
     console.log(`   cluster_state on every node: ${states.join(', ')}`);
     console.log(
-      `\n${healthy && !lost ? '\u001b[32mHEALTHY' : '\u001b[31mNOT HEALTHY'}\u001b[0m: ${after.total} of ${before.total} keys, status ${second.report.status}`,
+      `\n${healthy && !lost ? styled('32', 'HEALTHY') : styled('31', 'NOT HEALTHY')}: ${after.total} of ${before.total} keys, status ${second.status}`,
     );
     if (values.keep) {
       console.log(

@@ -26,7 +26,7 @@ export function processIo(): CliIo {
     warn: (text) => writeAll(2, `${text}\n`),
     env: process.env,
     get color() {
-      return isTerminal(1) && !process.env.NO_COLOR;
+      return colorOn(1);
     },
     progress: (text) => writeAll(2, text),
     get progressTty() {
@@ -34,6 +34,14 @@ export function processIo(): CliIo {
     },
     columns: (fd) => (isTerminal(fd) ? (fd === 1 ? process.stdout : process.stderr).columns : undefined),
   };
+}
+
+/**
+ * Colours and other escapes only for a person at a terminal: never into a pipe or a file, and never
+ * when `NO_COLOR` is set to anything (no-color.org).
+ */
+export function colorOn(fd: 1 | 2): boolean {
+  return isTerminal(fd) && !process.env.NO_COLOR;
 }
 
 /**

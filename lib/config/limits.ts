@@ -26,16 +26,24 @@ export interface StackFootprint {
   roles: number;
 }
 
-/** Per stack: the topics (key, 2 topics, 2 policies), the table, the queue and its policy, the schedule group, the watchdog (log group, role, function, schedule, scheduler role and policy), 3 alarms, the dashboard, CDK metadata. */
-const FIXED_RESOURCES = 5 + 1 + 2 + 1 + 6 + 3 + 1 + 1;
-/** Per placement: 2 functions, each with its log group, role, default policy and invoke config; the scheduler role and policy; 4 alarms. */
-export const PLACEMENT_RESOURCES = 2 * 5 + 2 + 4;
-const FIXED_OUTPUTS = 5;
+/**
+ * Per stack: the topics (key, 2 topics, 2 policies), the table, the queue and its policy, the schedule
+ * group, the watchdog (log group, role, function, schedule, scheduler role and policy), the failure
+ * reporter (log group, role, default policy, function, invoke config, settings layer), 3 alarms, the
+ * dashboard, CDK metadata.
+ */
+const FIXED_RESOURCES = 5 + 1 + 2 + 1 + 6 + 6 + 3 + 1 + 1;
+/**
+ * Per placement: 2 functions, each with its log group, role, default policy and invoke config; the
+ * settings layer; the scheduler role and policy; 4 alarms.
+ */
+export const PLACEMENT_RESOURCES = 2 * 5 + 1 + 2 + 4;
+const FIXED_OUTPUTS = 6;
 const PLACEMENT_OUTPUTS = 2;
-/** Per placement: the two functions' roles and the scheduler's; per stack: the watchdog's and its scheduler's. */
+/** Per placement: the two functions' roles and the scheduler's; per stack: the watchdog's, its scheduler's, the reporter's. */
 const PLACEMENT_ROLES = 3;
-const FIXED_ROLES = 2;
-/** Environment of a placement's check function besides its cluster list (ARNs and names resolved, generously). */
+const FIXED_ROLES = 3;
+/** Environment of the watchdog besides its cluster list (ARNs and names resolved, generously). */
 const FIXED_ENVIRONMENT_BYTES = 800;
 /** A placement role's policy besides its clusters' secrets, keys and table rows. */
 const FIXED_POLICY_CHARACTERS = 1_600;
@@ -57,9 +65,6 @@ export function footprintOf(deployment: DeploymentConfig): StackFootprint {
     roles: FIXED_ROLES + placements * PLACEMENT_ROLES,
   };
 }
-
-/** The placement check function's list of the clusters it may serve (`PLACEMENT_CLUSTERS`). */
-export const placementClusterList = (clusters: ClusterConfig[]) => clusters.map((c) => c.name).join(',');
 
 /** The watchdog's list of clusters and their staleness windows (`WATCHDOG_CLUSTERS`): `name=minutes,...`. */
 export const watchdogClusterList = (clusters: ClusterConfig[]) =>
@@ -100,12 +105,6 @@ export function limitIssues(fleet: FleetConfig): ConfigIssue[] {
     deployment.placements.forEach((placement, placementIndex) => {
       const clusters = deployment.clusters.filter((c) => c.placement === placement.name);
       const where = `${at}.placements[${placementIndex}]`;
-      const env = FIXED_ENVIRONMENT_BYTES + placementClusterList(clusters).length;
-      if (env > LIMITS.lambdaEnvironmentBytes)
-        issues.push({
-          path: where,
-          message: `placement ${placement.name}: its functions' environment would be about ${env} bytes with ${clusters.length} cluster names, over Lambda's ${LIMITS.lambdaEnvironmentBytes}: split it into two placements with the same vpc`,
-        });
       const policy = policyCharacters(clusters);
       if (policy > LIMITS.rolePolicyCharacters)
         issues.push({

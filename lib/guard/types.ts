@@ -17,6 +17,11 @@ export interface Policy {
   allow?: RemedyId[];
   /** Minimum time between the two observations the persistence guard compares. */
   settleMs: number;
+  /**
+   * Actions the last two scheduled checks planned with the same facts (key -> fingerprint), from
+   * stored state. Set in the remediation function: then nothing else may act. Unset for the CLI.
+   */
+  confirmed?: Record<string, string>;
   budget: Budget;
   settings: Omit<RemedySettings, 'now'>;
 }

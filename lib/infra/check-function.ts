@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { toPlacementEnv } from '../config/function-env';
 import type { ClusterConfig, PlacementConfig } from '../config/schema';
@@ -19,8 +19,10 @@ export interface CheckFunctionProps {
   table: StateTable;
   /** The only function this one may invoke (asynchronously, so its timeout need not cover a remedy). */
   remediation: RemediationFunction;
-  /** Where an invocation that failed for good is recorded (an alarm watches its depth). */
-  onFailure: sqs.IQueue;
+  /** The placement's settings document. */
+  settings: lambda.ILayerVersion;
+  /** Where an invocation that failed for good is handed (the failure reporter). */
+  onFailure: lambda.IDestination;
 }
 
 /**
@@ -41,7 +43,7 @@ export class CheckFunction extends PlacementFunction {
       // One observation under its deadline (two when the secret was rotated), then state,
       // notification and the hand-off.
       timeout: Duration.seconds(checkWorstCaseS(props.timeoutMs)),
-      environment: toPlacementEnv(props.placement.name, names, props.timeoutMs, {
+      environment: toPlacementEnv({
         topicArn: props.topic.topic.topicArn,
         tableName: props.table.table.tableName,
         remediationFunction: remediation.functionName,
@@ -56,6 +58,7 @@ export class CheckFunction extends PlacementFunction {
       // messages; a schedule's event older than a few minutes describes a cluster that has moved on.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(5),
+      settings: props.settings,
       onFailure: props.onFailure,
     });
   }

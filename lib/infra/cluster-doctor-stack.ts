@@ -1,10 +1,12 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
+import { deploymentDocumentOf, placementSettingsOf } from '../config/placement-settings';
 import type { DeploymentConfig } from '../config/schema';
 import { AlertTopic } from './alert-topic';
 import { CheckerAlarms } from './checker-alarms';
 import { FleetDashboard } from './dashboard';
+import { FailureReporter } from './failure-reporter';
 import { PlacementFunctions } from './placement-functions';
 import { ScheduleDeadLetterQueue } from './schedule-dead-letter-queue';
 import { StateTable } from './state-table';
@@ -30,6 +32,7 @@ export class ClusterDoctorStack extends Stack {
   readonly deadLetters: ScheduleDeadLetterQueue;
   readonly placements: PlacementFunctions[];
   readonly watchdog: Watchdog;
+  readonly reporter: FailureReporter;
   readonly alarms: CheckerAlarms;
   readonly dashboard: FleetDashboard;
 
@@ -46,6 +49,13 @@ export class ClusterDoctorStack extends Stack {
     this.state = new StateTable(this, 'State');
     this.deadLetters = new ScheduleDeadLetterQueue(this, 'ScheduleDeadLetters');
     const scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules');
+    this.reporter = new FailureReporter(this, 'FailureReporter', {
+      functionName: `${this.stackName}-report-failure`,
+      document: deploymentDocumentOf(config),
+      topic: this.alerts,
+      table: this.state,
+      deadLetterQueue: this.deadLetters.queue,
+    });
 
     this.placements = config.placements.map(
       (placement) =>
@@ -56,7 +66,9 @@ export class ClusterDoctorStack extends Stack {
           timeoutMs: config.timeoutMs,
           topic: this.alerts,
           table: this.state,
+          settings: placementSettingsOf(config, placement.name),
           deadLetterQueue: this.deadLetters.queue,
+          onFailure: this.reporter.destination,
           scheduleGroup,
         }),
     );
@@ -94,6 +106,11 @@ export class ClusterDoctorStack extends Stack {
     output('PagerTopicArn', this.alerts.pager.topicArn, 'The alarms that page (SMS)');
     output('StateTableName', this.state.table.tableName, 'What runs remember, the locks, the heartbeats');
     output('WatchdogFunctionName', this.watchdog.function.functionName, 'Names the stale clusters');
+    output(
+      'FailureReporterFunctionName',
+      this.reporter.function.functionName,
+      "Reports the placement functions' failed invocations",
+    );
     output('DashboardName', this.dashboard.dashboard.dashboardName, 'Status, findings, durations, actions');
     for (const p of this.placements) {
       const clusters = p.clusters.map((c) => c.name).join(', ');

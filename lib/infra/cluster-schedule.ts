@@ -5,7 +5,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type CheckEvent, type CheckKind, settingsOf } from '../config/function-env';
+import type { CheckKind } from '../config/function-env';
+import type { CheckEvent } from '../config/placement-settings';
 import type { ClusterConfig } from '../config/schema';
 
 /** Scheduler only retries deliveries it could not make (throttling, service errors); handler errors retry in Lambda. */
@@ -21,7 +22,7 @@ export interface ClusterScheduleProps {
 
 /**
  * EventBridge Scheduler schedules that invoke one cluster's check: nightly (cron, time zone) and
- * optionally frequent. Each carries the cluster's name and settings to its placement's function.
+ * optionally frequent. Each names the cluster and the kind of run to its placement's function.
  */
 export class ClusterSchedule extends Construct {
   readonly nightly: scheduler.Schedule;
@@ -55,7 +56,8 @@ export class ClusterSchedule extends Construct {
     kind: CheckKind,
     expression: scheduler.ScheduleExpression,
   ): scheduler.Schedule {
-    const input: CheckEvent = { cluster: props.cluster.name, kind, settings: settingsOf(props.cluster) };
+    // The name and the kind of run: what the run may do is the deployment's (its settings layer).
+    const input: CheckEvent = { cluster: props.cluster.name, kind };
     return new scheduler.Schedule(this, id, {
       schedule: expression,
       scheduleGroup: props.group,

@@ -3,10 +3,8 @@ import { type Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ClusterConfig, PlacementConfig } from '../config/schema';
 
@@ -25,11 +23,13 @@ export interface PlacementFunctionProps {
   environment: Record<string, string>;
   /** Everything the handler may do beyond logging, joining the VPC and reading the cluster's secret. */
   statements: iam.PolicyStatement[];
+  /** The placement's settings document (lib/infra/settings-layer.ts). */
+  settings: lambda.ILayerVersion;
   /** Asynchronous invocations: retries after an error, and how long an event may wait. */
   retryAttempts: number;
   maxEventAge: Duration;
-  /** Asynchronous invocations that failed for good are sent here. */
-  onFailure: sqs.IQueue;
+  /** Asynchronous invocations that failed for good (an error, a timeout, out of memory, an init error) go here. */
+  onFailure: lambda.IDestination;
 }
 
 /**
@@ -138,7 +138,8 @@ export class PlacementFunction extends Construct {
       // empty, so a cache there would only serve a re-init after a crash, not a cold start.
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       retryAttempts: props.retryAttempts,
-      onFailure: new destinations.SqsDestination(props.onFailure),
+      onFailure: props.onFailure,
+      layers: [props.settings],
       maxEventAge: props.maxEventAge,
       bundling: BUNDLING,
     });

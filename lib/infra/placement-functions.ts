@@ -1,13 +1,16 @@
 import { Annotations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { placementFunctionNames } from '../config/function-env';
+import { type PlacementSettings, SETTINGS_LAYER } from '../config/placement-settings';
 import type { ClusterConfig, PlacementConfig } from '../config/schema';
 import type { AlertTopic } from './alert-topic';
 import { CheckFunction } from './check-function';
 import { ClusterSchedule } from './cluster-schedule';
 import { RemediationFunction } from './remediation-function';
+import { SettingsLayer } from './settings-layer';
 import type { StateTable } from './state-table';
 
 export interface PlacementFunctionsProps {
@@ -19,7 +22,12 @@ export interface PlacementFunctionsProps {
   timeoutMs: number;
   topic: AlertTopic;
   table: StateTable;
+  /** What the placement's clusters' runs may do, built from the configuration (placement-settings.ts). */
+  settings: PlacementSettings;
+  /** Where schedules that could not be delivered go. */
   deadLetterQueue: sqs.IQueue;
+  /** Where the functions' failed invocations go: the failure reporter. */
+  onFailure: lambda.IDestination;
   scheduleGroup: scheduler.IScheduleGroup;
 }
 
@@ -30,6 +38,7 @@ export interface PlacementFunctionsProps {
 export class PlacementFunctions extends Construct {
   readonly placement: PlacementConfig;
   readonly clusters: ClusterConfig[];
+  readonly settings: SettingsLayer;
   readonly check: CheckFunction;
   readonly remediation: RemediationFunction;
   readonly schedules: ClusterSchedule[];
@@ -47,13 +56,19 @@ export class PlacementFunctions extends Construct {
         );
       }
     const names = placementFunctionNames(props.stackName, props.placement.name);
+    this.settings = new SettingsLayer(this, 'Settings', {
+      path: SETTINGS_LAYER.placement,
+      document: props.settings,
+      description: `cluster-doctor: what the runs of the clusters of ${props.placement.name} may do`,
+    });
     const shared = {
       placement: props.placement,
       clusters: props.clusters,
       timeoutMs: props.timeoutMs,
       topic: props.topic,
       table: props.table,
-      onFailure: props.deadLetterQueue,
+      settings: this.settings.layer,
+      onFailure: props.onFailure,
     };
     this.remediation = new RemediationFunction(this, 'Remediation', {
       ...shared,

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { toPlacementEnv } from '../config/function-env';
 import type { ClusterConfig, PlacementConfig } from '../config/schema';
@@ -15,8 +15,10 @@ export interface RemediationFunctionProps {
   timeoutMs: number;
   topic: AlertTopic;
   table: StateTable;
-  /** Where an invocation that failed for good is recorded (an alarm watches its depth). */
-  onFailure: sqs.IQueue;
+  /** The placement's settings document. */
+  settings: lambda.ILayerVersion;
+  /** Where an invocation that failed for good is handed (the failure reporter). */
+  onFailure: lambda.IDestination;
 }
 
 /**
@@ -39,7 +41,7 @@ export class RemediationFunction extends PlacementFunction {
       // The Lambda limit: the config is checked so the worst case fits (lib/config/time-budget.ts), and
       // the runner starts no action within a minute of it, so it ends with its report and lock released.
       timeout: Duration.seconds(LAMBDA_LIMIT_S),
-      environment: toPlacementEnv(props.placement.name, names, props.timeoutMs, {
+      environment: toPlacementEnv({
         topicArn: props.topic.topic.topicArn,
         tableName: props.table.table.tableName,
       }),
@@ -47,6 +49,7 @@ export class RemediationFunction extends PlacementFunction {
       // A remedy is never retried blindly: the next check plans again from a fresh observation.
       retryAttempts: 0,
       maxEventAge: Duration.hours(1),
+      settings: props.settings,
       onFailure: props.onFailure,
     });
   }

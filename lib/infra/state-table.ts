@@ -47,6 +47,23 @@ export class StateTable extends Construct {
   }
 
   /**
+   * The failure reporter: read and write the failure records of any cluster of the deployment
+   * (`sk = failure#<role>`), and no other attribute than a record's (a condition listing every
+   * cluster would not fit one policy in a large deployment).
+   */
+  failureStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'record', 'expiresAt'] },
+        },
+      }),
+    ];
+  }
+
+  /**
    * The watchdog: read the clusters' heartbeats (read-only; a condition listing every cluster of a
    * large deployment would not fit in one policy), and write only its own item.
    */

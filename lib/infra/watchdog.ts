@@ -1,9 +1,7 @@
-import { join } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -12,7 +10,7 @@ import { watchdogClusterList } from '../config/limits';
 import type { ClusterConfig } from '../config/schema';
 import type { AlertTopic } from './alert-topic';
 import { InvokeFunction, SCHEDULE_RETRY } from './cluster-schedule';
-import { BUNDLING, FUNCTIONS_DIR } from './placement-function';
+import { deploymentFunction } from './deployment-function';
 import type { StateTable } from './state-table';
 
 export interface WatchdogProps {
@@ -43,48 +41,21 @@ export class Watchdog extends Construct {
 
   constructor(scope: Construct, id: string, props: WatchdogProps) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'cluster-doctor: the watchdog of every cluster of this deployment',
-      inlinePolicies: {
-        Access: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [this.logGroup.logGroupArn],
-            }),
-            ...props.table.watchdogStatements(),
-            ...props.topic.publishStatements(),
-          ],
-        }),
-      },
-    });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(FUNCTIONS_DIR, 'watchdog.ts'),
-      handler: 'handler',
+    const fn = deploymentFunction(this, {
+      entry: 'watchdog.ts',
       functionName: props.functionName,
       description: 'cluster-doctor: names the clusters with no successful check within their window',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.minutes(1),
-      role: this.role,
-      logGroup: this.logGroup,
       environment: {
         [FUNCTION_ENV.tableName]: props.table.table.tableName,
         [FUNCTION_ENV.topicArn]: props.topic.topic.topicArn,
         [FUNCTION_ENV.deployment]: props.deployment,
         [FUNCTION_ENV.watchdogClusters]: watchdogClusterList(props.clusters),
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: BUNDLING,
+      statements: [...props.table.watchdogStatements(), ...props.topic.publishStatements()],
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Node.js 22 is the runtime the project targets and tests (DESIGN §2); moving to 24 is a deliberate upgrade.',
-    });
+    ({ function: this.function, role: this.role, logGroup: this.logGroup } = fn);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: scheduler.ScheduleExpression.rate(WATCHDOG_RATE),
       scheduleGroup: props.scheduleGroup,

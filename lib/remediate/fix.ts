@@ -3,7 +3,7 @@ import type { Finding, Report } from '../checks/types';
 import type { RemediationLock } from '../guard/lock';
 import { candidateActions, planRemediation, recheck } from '../guard/plan';
 import type { Plan, Policy } from '../guard/types';
-import { type ObserveOptions, observeCluster, type Snapshot } from '../observe';
+import { credentialsRefused, type ObserveOptions, observeCluster, type Snapshot } from '../observe';
 import { bound } from '../remedies/catalog';
 import { BusyKeyError, Executor, RemedyUnavailableError } from '../remedies/executor';
 import type { MigrateProgress } from '../remedies/migrate-keys';
@@ -18,6 +18,11 @@ export type { TimedStep } from './timeline';
 
 export interface FixOptions {
   observe: ObserveOptions;
+  /**
+   * Observe options with credentials read again from their source: called once when every node
+   * that answered the first observation refused the credentials (the secret was rotated).
+   */
+  refreshCredentials?: () => Promise<ObserveOptions>;
   policy: Policy;
   /** Single flight: the lock of this cluster (a lock file for the CLI, DynamoDB in Lambda). */
   lock: (clusterKey: string) => RemediationLock;
@@ -45,11 +50,17 @@ export function clusterKey(snapshot: Snapshot): string {
  * intended state, and compare key counts of the touched slots. Stops at the first surprise. Every
  * step is derived from what is observed, so a run killed anywhere converges when run again.
  */
-export async function fixCluster(seeds: string[], options: FixOptions): Promise<FixResult> {
-  const log = options.log ?? (() => {});
-  const { policy } = options;
+export async function fixCluster(seeds: string[], given: FixOptions): Promise<FixResult> {
+  const log = given.log ?? (() => {});
+  const { policy } = given;
   const timeline = new Timeline();
-  const first = await observeCluster(seeds, options.observe);
+  let options = given;
+  let first = await observeCluster(seeds, options.observe);
+  if (options.refreshCredentials && credentialsRefused(first)) {
+    log('every node refused the credentials: reading them again');
+    options = { ...options, observe: await options.refreshCredentials() };
+    first = await observeCluster(seeds, options.observe);
+  }
   timeline.mark('observe');
   const lock = options.lock(clusterKey(first));
   if (policy.mode === 'auto' && !(await lock.acquire()))

@@ -1,23 +1,26 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Report } from '../checks/types';
-import { CHECK_SUCCEEDED_METRIC, type ClusterSettings } from '../config/function-env';
+import { CHECK_SUCCEEDED_METRIC } from '../config/function-env';
+import type { PlacementSettings } from '../config/placement-settings';
 import type { MessageSink } from '../notify/types';
-import type { FailureRecord, StateStore } from '../state/types';
+import type { StateStore } from '../state/types';
 import { resolveRun } from './cluster-run';
 import { checkEventSchema, parseEvent } from './events';
 import { reportingFailures } from './failure-report';
-import { type Credentials, observeOptionsFrom } from './lambda-runtime';
+import { type Credentials, type LambdaContext, observeOptionsFrom } from './lambda-runtime';
 import { type ScheduledCheckDeps, scheduledCheck } from './scheduled-check';
 
 export interface CheckHandlerDeps {
   env: NodeJS.ProcessEnv;
+  /** The placement's settings document, read once per container (what each cluster's run may do). */
+  settings: () => PlacementSettings;
   /** The cluster's credentials; `fresh` bypasses any cache (after the cluster refused them). */
   credentials: (secretArn: string, options?: { fresh?: boolean }) => Promise<Credentials>;
   state: (tableName: string) => StateStore;
   sink: (topicArn: string) => MessageSink;
-  /** Starts the cluster's remediation run asynchronously; a placement's function passes the cluster's settings on. */
-  invokeRemediation: (functionName: string, cluster: string, settings?: ClusterSettings) => Promise<void>;
+  /** Starts the cluster's remediation run asynchronously: the event names the cluster, nothing else. */
+  invokeRemediation: (functionName: string, cluster: string) => Promise<void>;
   /** Records the cluster's last successful check, which the watchdog reads (absent locally). */
   heartbeat?: (tableName: string, cluster: string, at: string) => Promise<void>;
   logger: Logger;
@@ -38,40 +41,39 @@ export interface CheckSummary {
 }
 
 /**
- * The check Lambda's logic: parse the event, read config and secret, run the scheduled check, emit
- * metrics. A failure is notified once when the checker starts failing and once when it recovers
- * (see {@link reportingFailures}), then rethrown; the secret never appears in logs or messages.
+ * The check Lambda's logic: resolve the cluster from the event and the deployment's settings, read
+ * the secret, run the scheduled check, emit metrics. A failure is notified once when the checker
+ * starts failing and once when it recovers (see {@link reportingFailures}), then rethrown; the
+ * secret never appears in logs or messages.
  */
 export function makeCheckHandler(deps: CheckHandlerDeps) {
-  const memory = new Map<string, FailureRecord>();
   const now = deps.now ?? (() => new Date());
-  return async (event: unknown): Promise<CheckSummary> => {
-    const run = resolveRun(deps.env, event);
-    const { env } = run;
-    const state = deps.state(env.tableName);
-    const sink = deps.sink(env.topicArn);
-    const nightly = (event as { kind?: unknown } | null)?.kind === 'nightly';
-    const context = {
-      cluster: env.cluster,
+  return async (event: unknown, context?: LambdaContext): Promise<CheckSummary> => {
+    const { cluster, settings, placement, resources } = resolveRun(deps.env, deps.settings(), event);
+    const state = deps.state(resources.tableName);
+    const sink = deps.sink(resources.topicArn);
+    const failure = {
+      cluster,
       role: 'check' as const,
       state,
       sink,
       logger: deps.logger,
       now,
-      nightly,
-      memory,
+      nightly: (event as { kind?: unknown }).kind === 'nightly',
+      ...(context ? { requestId: context.awsRequestId } : {}),
     };
-    return reportingFailures(context, async () => {
-      const { kind } = parseEvent(checkEventSchema, event, env.cluster);
-      const credentials = await deps.credentials(env.secretArn);
+    return reportingFailures(failure, async () => {
+      // Before the secret is read: a field the schedule does not send is refused, and reported.
+      const { kind } = parseEvent(checkEventSchema, event);
+      const credentials = await deps.credentials(settings.secretArn);
       const result = await scheduledCheck(
         {
-          cluster: env.cluster,
-          seeds: env.seeds,
+          cluster,
+          seeds: settings.seeds,
           kind,
-          observe: observeOptionsFrom(env, credentials),
-          remediation: env.mode,
-          allow: env.allow,
+          observe: observeOptionsFrom(cluster, settings, credentials),
+          remediation: settings.mode,
+          allow: settings.allow,
         },
         {
           state,
@@ -79,17 +81,21 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
           now,
           observe: deps.observe,
           refreshCredentials: async () =>
-            observeOptionsFrom(env, await deps.credentials(env.secretArn, { fresh: true })),
-          startRemediation: env.remediationFunction
-            ? (cluster) => deps.invokeRemediation(env.remediationFunction as string, cluster, run.settings)
+            observeOptionsFrom(
+              cluster,
+              settings,
+              await deps.credentials(settings.secretArn, { fresh: true }),
+            ),
+          startRemediation: resources.remediationFunction
+            ? (name) => deps.invokeRemediation(resources.remediationFunction as string, name)
             : undefined,
         },
       );
       if (result.report.status !== 'unknown')
-        await deps.heartbeat?.(env.tableName, env.cluster, now().toISOString());
-      emitMetrics(deps.metrics, env.cluster, result.report, result.credentialsRefreshed, run.placement);
+        await deps.heartbeat?.(resources.tableName, cluster, now().toISOString());
+      emitMetrics(deps.metrics, cluster, result.report, result.credentialsRefreshed, placement);
       deps.logger.info('check done', {
-        cluster: env.cluster,
+        cluster,
         kind,
         status: result.report.status,
         findings: result.report.findings.map((f) => f.id),
@@ -97,7 +103,7 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
         credentialsRefreshed: result.credentialsRefreshed,
       });
       return {
-        cluster: env.cluster,
+        cluster,
         status: result.report.status,
         findings: result.report.findings.length,
         published: result.messages.map((m) => m.kind),
@@ -112,8 +118,7 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
 export const STATUS_VALUE: Record<Report['status'], number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 
 /**
- * EMF metrics. A one-cluster function: every metric with exactly the dimension `{cluster}` (the
- * `service` default dimension is cleared). A placement's function: four per cluster (`CheckSucceeded`,
+ * EMF metrics, the `service` default dimension cleared: four per cluster (`CheckSucceeded`,
  * `Status`, `Findings`, `CheckDuration`: the dashboard's) and the detail per placement, so that a
  * fleet's custom metrics, billed each, grow by four per cluster, not ten.
  */
@@ -122,20 +127,18 @@ function emitMetrics(
   cluster: string,
   report: Report,
   refreshed: boolean,
-  placement?: string,
+  placement: string,
 ): void {
   metrics.clearDefaultDimensions();
   metrics.addDimension(CHECK_SUCCEEDED_METRIC.dimension, cluster);
   const count = (id: string) => report.findings.filter((f) => f.id === id).length;
   if (report.status !== 'unknown') metrics.addMetric(CHECK_SUCCEEDED_METRIC.name, MetricUnit.Count, 1);
-  if (placement) {
-    metrics.addMetric('Status', MetricUnit.Count, STATUS_VALUE[report.status]);
-    metrics.addMetric('Findings', MetricUnit.Count, report.findings.length);
-    metrics.addMetric('CheckDuration', MetricUnit.Milliseconds, report.durationMs);
-    metrics.publishStoredMetrics();
-    metrics.clearDimensions();
-    metrics.addDimension('placement', placement);
-  }
+  metrics.addMetric('Status', MetricUnit.Count, STATUS_VALUE[report.status]);
+  metrics.addMetric('Findings', MetricUnit.Count, report.findings.length);
+  metrics.addMetric('CheckDuration', MetricUnit.Milliseconds, report.durationMs);
+  metrics.publishStoredMetrics();
+  metrics.clearDimensions();
+  metrics.addDimension('placement', placement);
   metrics.addMetric('OpenSlots', MetricUnit.Count, count('slot-open'));
   metrics.addMetric('FailedNodes', MetricUnit.Count, count('node-failed'));
   metrics.addMetric('UnreachableNodes', MetricUnit.Count, count('node-unreachable'));
@@ -150,6 +153,5 @@ function emitMetrics(
   const uncovered = report.findings.find((f) => f.id === 'slots-uncovered');
   const slotsNotOk = uncovered?.slots?.reduce((n, [a, b]) => n + b - a + 1, 0) ?? 0;
   metrics.addMetric('SlotsOk', MetricUnit.Count, 16384 - slotsNotOk);
-  if (!placement) metrics.addMetric('CheckDuration', MetricUnit.Milliseconds, report.durationMs);
   metrics.publishStoredMetrics();
 }

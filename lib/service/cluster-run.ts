@@ -1,48 +1,34 @@
-import * as z from 'zod/mini';
-import {
-  type ClusterFunctionEnv,
-  type ClusterSettings,
-  clusterRunOf,
-  readFunctionEnv,
-  readPlacementEnv,
-} from '../config/function-env';
-import { clusterSettingsSchema, EventError } from './events';
+import { type PlacementEnv, readPlacementEnv } from '../config/function-env';
+import type { ClusterSettings, PlacementSettings } from '../config/placement-settings';
+import { clusterNamed, EventError } from './events';
 
-/** Which cluster one invocation is about, and everything its run needs but the secret. */
+/** Which cluster one invocation is about, and everything its run may do but the secret. */
 export interface ClusterRun {
-  env: ClusterFunctionEnv;
-  /** The settings the event carried (a placement's function), passed on to the remediation function. */
-  settings?: ClusterSettings;
-  /** The placement whose function runs (absent for a one-cluster function configured by its environment). */
-  placement?: string;
+  cluster: string;
+  /** The cluster's settings, from the deployment's settings document (never from the event). */
+  settings: ClusterSettings;
+  placement: string;
+  resources: PlacementEnv;
 }
 
-const placementEventSchema = z.object({
-  cluster: z.string().check(z.minLength(1)),
-  settings: clusterSettingsSchema,
-});
-
 /**
- * A placement's function serves the clusters its environment lists, each invocation carrying its
- * cluster's settings (from the schedule's input, or from the check that started a remediation run).
- * An event without settings is for a one-cluster function, configured by its environment.
- * An event for a cluster the placement does not serve is refused before anything is read or sent:
- * its role could not read that cluster's secret or rows anyway.
+ * A placement's functions serve the clusters of their settings document, and take nothing from an
+ * event but a served cluster's name. An event naming any other cluster is refused before anything
+ * is read or sent (its role could not read that cluster's secret or rows anyway); the rest of the
+ * event is parsed by the handler, inside its failure reporting, before the secret is read.
  */
-export function resolveRun(env: NodeJS.ProcessEnv, event: unknown): ClusterRun {
-  if (typeof event !== 'object' || event === null || !('settings' in event))
-    return { env: readFunctionEnv(env) };
-  const placement = readPlacementEnv(env);
-  const parsed = placementEventSchema.safeParse(event);
-  if (!parsed.success)
+export function resolveRun(env: NodeJS.ProcessEnv, document: PlacementSettings, event: unknown): ClusterRun {
+  const resources = readPlacementEnv(env);
+  const cluster = clusterNamed(event);
+  // hasOwn: an event naming "constructor" must not find Object's prototype.
+  if (cluster === undefined || !Object.hasOwn(document.clusters, cluster))
     throw new EventError(
-      `invalid event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      { cause: parsed.error },
+      `event for ${cluster === undefined ? 'no valid cluster name' : `cluster ${cluster}`} refused by the functions of placement ${document.placement}, which serve ${Object.keys(document.clusters).join(', ')}`,
     );
-  const { cluster, settings } = parsed.data;
-  if (!placement.clusters.includes(cluster))
-    throw new EventError(
-      `event for cluster ${cluster} reached the functions of placement ${placement.placement}, which serve ${placement.clusters.join(', ')}`,
-    );
-  return { env: clusterRunOf(placement, cluster, settings), settings, placement: placement.placement };
+  return {
+    cluster,
+    settings: document.clusters[cluster] as ClusterSettings,
+    placement: document.placement,
+    resources,
+  };
 }

@@ -1,11 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import {
-  renderFailureRecovered,
-  renderFailureReminder,
-  renderFailureStarted,
-} from '../notify/checker-health';
+import { renderFailureRecovered } from '../notify/checker-health';
 import type { MessageSink } from '../notify/types';
-import type { FailureRecord, FunctionRole, StateStore } from '../state/types';
+import type { FunctionRole, StateStore } from '../state/types';
+import { describeError, nextFailureRecord } from './failure-record';
+
+export { describeError } from './failure-record';
 
 export interface FailureContext {
   cluster: string;
@@ -16,29 +15,17 @@ export interface FailureContext {
   now: () => Date;
   /** A nightly run: a failure still going on gets its reminder then. */
   nightly: boolean;
-  /**
-   * Container memory, used when the state table itself cannot be read (a denied table): a warm
-   * container still sends one message per outage.
-   */
-  memory: Map<string, FailureRecord>;
-}
-
-/** `Name: message`, plus the causes, one level each: what a person needs, never a secret. */
-export function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && depth < 4; depth++) {
-    parts.push(current instanceof Error ? `${current.name}: ${current.message}` : String(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return parts.join(' <- caused by ');
+  /** The Lambda request id (absent outside Lambda). */
+  requestId?: string;
 }
 
 /**
  * The one catch-log-publish-rethrow both handlers share. A failure is notified once when the
  * function starts failing (critical), reminded in the nightly run (warning, email only), and its
  * recovery is notified once (info). The error is rethrown as it is, cause and all, so the
- * invocation fails and its on-failure destination and error metrics see it.
+ * invocation fails: its error metric counts it, and Lambda hands it to the failure reporter, which
+ * reports what this wrapper could not (the table or the topic unreachable from here; a timeout, an
+ * out-of-memory kill or an init error, which never reach this code) and nothing it already did.
  */
 export async function reportingFailures<T>(ctx: FailureContext, body: () => Promise<T>): Promise<T> {
   let result: T;
@@ -48,7 +35,7 @@ export async function reportingFailures<T>(ctx: FailureContext, body: () => Prom
     const text = describeError(error);
     ctx.logger.error(`${ctx.role} failed`, { cluster: ctx.cluster, error: text });
     await notifyFailure(ctx, text).catch((notifyError: unknown) =>
-      ctx.logger.error('could not notify the failure', {
+      ctx.logger.error('could not notify the failure: the failure reporter will', {
         cluster: ctx.cluster,
         error: describeError(notifyError),
       }),
@@ -62,37 +49,29 @@ export async function reportingFailures<T>(ctx: FailureContext, body: () => Prom
   return result;
 }
 
-const memoryKey = (ctx: FailureContext) => `${ctx.cluster}#${ctx.role}`;
-
+/**
+ * Publishes only what the stored record says is new, and remembers it after publishing. When the
+ * record cannot be read, nothing is published here: a message per failed run would follow, and the
+ * reporter, outside the cluster's network with its own role, reads the table and reports it once.
+ */
 async function notifyFailure(ctx: FailureContext, text: string): Promise<void> {
-  const now = ctx.now().toISOString();
-  let previous: FailureRecord | undefined;
-  let stored = true;
-  try {
-    previous = await ctx.state.loadFailure(ctx.cluster, ctx.role);
-  } catch {
-    stored = false;
-    previous = ctx.memory.get(memoryKey(ctx));
-  }
-  const record: FailureRecord = {
-    failingSince: previous?.failingSince ?? now,
-    lastError: text,
-    failures: (previous?.failures ?? 0) + 1,
-    ...(previous?.lastReminderAt ? { lastReminderAt: previous.lastReminderAt } : {}),
-  };
-  if (!previous) await ctx.sink.publish(renderFailureStarted(ctx.cluster, ctx.role, record));
-  else if (ctx.nightly) {
-    await ctx.sink.publish(renderFailureReminder(ctx.cluster, ctx.role, record, now));
-    record.lastReminderAt = now;
-  }
-  ctx.memory.set(memoryKey(ctx), record);
-  if (stored) await ctx.state.saveFailure(ctx.cluster, ctx.role, record);
+  const previous = await ctx.state.loadFailure(ctx.cluster, ctx.role);
+  const next = nextFailureRecord(previous, {
+    cluster: ctx.cluster,
+    role: ctx.role,
+    error: text,
+    at: ctx.now().toISOString(),
+    nightly: ctx.nightly,
+    ...(ctx.requestId !== undefined ? { requestId: ctx.requestId } : {}),
+  });
+  if (!next) return;
+  if (next.message) await ctx.sink.publish(next.message);
+  await ctx.state.saveFailure(ctx.cluster, ctx.role, next.record);
 }
 
 /** After a success: one "recovered" message if the function was failing. */
 async function notifyRecovery(ctx: FailureContext): Promise<void> {
-  const previous = (await ctx.state.loadFailure(ctx.cluster, ctx.role)) ?? ctx.memory.get(memoryKey(ctx));
-  ctx.memory.delete(memoryKey(ctx));
+  const previous = await ctx.state.loadFailure(ctx.cluster, ctx.role);
   if (!previous) return;
   await ctx.sink.publish(renderFailureRecovered(ctx.cluster, ctx.role, previous, ctx.now().toISOString()));
   await ctx.state.saveFailure(ctx.cluster, ctx.role, undefined);

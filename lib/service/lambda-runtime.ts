@@ -1,5 +1,11 @@
-import type { ClusterFunctionEnv } from '../config/function-env';
+import type { ClusterSettings } from '../config/placement-settings';
 import type { ObserveOptions } from '../observe';
+
+/** The part of Lambda's invocation context the handlers read. */
+export interface LambdaContext {
+  awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
 
 /** Credentials as stored in Secrets Manager: a bare password, or `{"username", "password"}` for an ACL user. */
 export interface Credentials {
@@ -32,12 +38,16 @@ export function parseSecret(secret: string | undefined): Credentials {
   return { username, password };
 }
 
-/** Observe options from the function's environment and its credentials. */
-export function observeOptionsFrom(env: ClusterFunctionEnv, credentials: Credentials): ObserveOptions {
+/** Observe options from a cluster's settings and its credentials. */
+export function observeOptionsFrom(
+  cluster: string,
+  settings: ClusterSettings,
+  credentials: Credentials,
+): ObserveOptions {
   return {
     ...credentials,
-    cluster: env.cluster,
-    timeoutMs: env.timeoutMs,
-    tls: env.tls === 'off' ? undefined : { insecure: env.tls === 'insecure' },
+    cluster,
+    timeoutMs: settings.timeoutMs,
+    tls: settings.tls === 'off' ? undefined : { insecure: settings.tls === 'insecure' },
   };
 }

@@ -1,21 +1,25 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CHECK_SUCCEEDED_METRIC, KEYS_LOST_METRIC } from '../config/function-env';
+import type { PlacementSettings } from '../config/placement-settings';
 import type { RemediationLock } from '../guard/lock';
 import { DEFAULT_BUDGET } from '../guard/types';
 import { renderRemediation } from '../notify/render';
 import type { MessageSink } from '../notify/types';
 import { type ActionResult, type FixResult, fixCluster } from '../remediate/fix';
 import { DEFAULT_SETTINGS } from '../remedies/types';
-import type { FailureRecord, StateStore } from '../state/types';
+import type { StateStore } from '../state/types';
 import { formatRanges } from '../topology/slots';
 import { resolveRun } from './cluster-run';
 import { parseEvent, remediationEventSchema } from './events';
 import { reportingFailures } from './failure-report';
-import { type Credentials, observeOptionsFrom } from './lambda-runtime';
+import { type Credentials, type LambdaContext, observeOptionsFrom } from './lambda-runtime';
 
 export interface RemediateHandlerDeps {
   env: NodeJS.ProcessEnv;
+  /** The placement's settings document, read once per container (what each cluster's run may do). */
+  settings: () => PlacementSettings;
+  /** The cluster's credentials; `fresh` bypasses any cache (after the cluster refused them). */
   credentials: (secretArn: string, options?: { fresh?: boolean }) => Promise<Credentials>;
   lock: (tableName: string, cluster: string) => RemediationLock;
   sink: (topicArn: string) => MessageSink;
@@ -24,9 +28,15 @@ export interface RemediateHandlerDeps {
   record: (tableName: string, cluster: string, at: string, action: Record<string, unknown>) => Promise<void>;
   logger: Logger;
   metrics: Metrics;
-  /** Epoch ms by which the run must have stopped (the Lambda's time left, less a margin for the report). */
-  deadlineAt?: () => number | undefined;
   now?: () => Date;
+}
+
+/** Time kept after the last action for the report, the history, the messages and the lock release. */
+export const REPORT_MARGIN_MS = 60_000;
+
+/** A run that could observe no node of its cluster: nothing was planned or done, and it is a failure. */
+export class NothingObservedError extends Error {
+  override readonly name = 'NothingObservedError';
 }
 
 /** Actions that change nothing and say the same thing run after run: notified once per change. */
@@ -43,46 +53,57 @@ const noticeOf = (a: ActionResult) =>
 
 /**
  * The remediation Lambda's logic: it trusts no snapshot it is handed and re-observes the cluster
- * itself, plans under the guards with the cluster's mode and allow-list, applies behind the lock,
- * records each action in the history, and then publishes: every action applied or failed, and each
- * refusal or escalation once per change of what it says.
+ * itself, plans under the guards with the cluster's mode and allow-list from the deployment's
+ * settings and acts only on what the scheduled checks confirmed (stored state, not the caller),
+ * applies behind the lock, records each action in the history, and then publishes: every action
+ * applied or failed, and each refusal or escalation once per change of what it says. It stops
+ * starting actions, and stops a key move between rounds, a minute before the Lambda limit.
  */
 export function makeRemediateHandler(deps: RemediateHandlerDeps) {
-  const memory = new Map<string, FailureRecord>();
   const now = deps.now ?? (() => new Date());
-  return async (event: unknown): Promise<FixResult> => {
-    const run = resolveRun(deps.env, event);
-    const { env } = run;
-    const state = deps.state(env.tableName);
-    const sink = deps.sink(env.topicArn);
-    const context = {
-      cluster: env.cluster,
+  return async (event: unknown, context?: LambdaContext): Promise<FixResult> => {
+    const deadlineAt = context
+      ? Date.now() + context.getRemainingTimeInMillis() - REPORT_MARGIN_MS
+      : undefined;
+    const { cluster, settings, placement, resources } = resolveRun(deps.env, deps.settings(), event);
+    const state = deps.state(resources.tableName);
+    const sink = deps.sink(resources.topicArn);
+    const failure = {
+      cluster,
       role: 'remediation' as const,
       state,
       sink,
       logger: deps.logger,
       now,
       nightly: false,
-      memory,
+      ...(context ? { requestId: context.awsRequestId } : {}),
     };
-    return reportingFailures(context, async () => {
-      parseEvent(remediationEventSchema, event, env.cluster);
-      const credentials = await deps.credentials(env.secretArn);
-      const result = await fixCluster(env.seeds, {
-        observe: observeOptionsFrom(env, credentials),
+    return reportingFailures(failure, async () => {
+      parseEvent(remediationEventSchema, event);
+      const { confirmed = {} } = await state.load(cluster);
+      const credentials = await deps.credentials(settings.secretArn);
+      const result = await fixCluster(settings.seeds, {
+        observe: observeOptionsFrom(cluster, settings, credentials),
+        refreshCredentials: async () =>
+          observeOptionsFrom(cluster, settings, await deps.credentials(settings.secretArn, { fresh: true })),
         policy: {
-          mode: env.mode,
-          allow: env.allow,
-          settleMs: env.settleMs,
+          mode: settings.mode,
+          allow: settings.allow,
+          settleMs: settings.settleMs,
+          confirmed,
           budget: DEFAULT_BUDGET,
           settings: DEFAULT_SETTINGS,
         },
-        lock: () => deps.lock(env.tableName, env.cluster),
-        log: (line) => deps.logger.info(line, { cluster: env.cluster }),
-        deadlineAt: deps.deadlineAt?.(),
+        lock: () => deps.lock(resources.tableName, cluster),
+        log: (line) => deps.logger.info(line, { cluster }),
+        deadlineAt,
       });
+      if (result.after.status === 'unknown')
+        throw new NothingObservedError(
+          `could not observe any node of ${cluster}: ${[...new Set(result.after.nodes.map((n) => n.error ?? 'no answer'))].join('; ')}`,
+        );
       const at = now().toISOString();
-      const notices = await state.loadNotices(env.cluster);
+      const notices = await state.loadNotices(cluster);
       const next: Record<string, string> = {};
       for (const action of result.actions) {
         const said = noticeOf(action);
@@ -91,13 +112,13 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
         // "Would apply" in dry-run is the check's plan message, not an audit event.
         if (action.status === 'skipped' && action.guard === 'mode') continue;
         // The history first: a run that dies while publishing still leaves its audit trail.
-        await deps.record(env.tableName, env.cluster, at, { ...action });
-        await sink.publish(renderRemediation(env.cluster, action, result.after));
+        await deps.record(resources.tableName, cluster, at, { ...action });
+        await sink.publish(renderRemediation(cluster, action, result.after));
       }
-      await state.saveNotices(env.cluster, next);
-      emitMetrics(deps.metrics, env.cluster, result, run.placement);
+      await state.saveNotices(cluster, next);
+      emitMetrics(deps.metrics, cluster, result, placement);
       deps.logger.info('remediation done', {
-        cluster: env.cluster,
+        cluster,
         actions: result.actions.map((a) => `${a.key}:${a.status}`),
         status: result.after.status,
       });
@@ -116,10 +137,10 @@ export function keysLost(action: ActionResult): number {
 }
 
 /**
- * Remediation metrics with the same `{cluster}` dimension as the check's. A placement's function also
- * emits `KeysLost` per placement: its alarm pages (the remediation message names the cluster).
+ * Remediation metrics with the same `{cluster}` dimension as the check's, and `KeysLost` per
+ * placement too: its alarm pages (the remediation message names the cluster).
  */
-function emitMetrics(metrics: Metrics, cluster: string, result: FixResult, placement?: string): void {
+function emitMetrics(metrics: Metrics, cluster: string, result: FixResult, placement: string): void {
   metrics.clearDefaultDimensions();
   metrics.addDimension(CHECK_SUCCEEDED_METRIC.dimension, cluster);
   const count = (status: ActionResult['status']) => result.actions.filter((a) => a.status === status).length;
@@ -138,7 +159,6 @@ function emitMetrics(metrics: Metrics, cluster: string, result: FixResult, place
   const lost = result.actions.reduce((n, a) => n + keysLost(a), 0);
   metrics.addMetric(KEYS_LOST_METRIC, MetricUnit.Count, lost);
   metrics.publishStoredMetrics();
-  if (!placement) return;
   metrics.clearDimensions();
   metrics.addDimension('placement', placement);
   metrics.addMetric(KEYS_LOST_METRIC, MetricUnit.Count, lost);

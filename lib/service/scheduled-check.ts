@@ -9,7 +9,7 @@ import { renderPlanMessage, withPlan } from '../notify/plan-text';
 import { renderChanges } from '../notify/render';
 import { ageTransitions } from '../notify/transitions';
 import type { MessageSink, OutboundMessage } from '../notify/types';
-import { type ObserveOptions, observeCluster, type Snapshot } from '../observe';
+import { credentialsRefused, type ObserveOptions, observeCluster, type Snapshot } from '../observe';
 import type { RemedyId } from '../remedies/ids';
 import { DEFAULT_SETTINGS } from '../remedies/types';
 import type { StateStore } from '../state/types';
@@ -96,24 +96,20 @@ export async function scheduledCheck(
   }
   for (const message of messages) await deps.sink.publish(message);
   // Remembered only after every publish went through: a failed publish is retried by the next run.
+  const confirmed = plan.filter(persisted);
   await deps.state.save(input.cluster, {
     ...changes.next,
     planned: Object.fromEntries(plan.map((e) => [e.action.key, e.action.fingerprint])),
+    confirmed: Object.fromEntries(confirmed.map((e) => [e.action.key, e.action.fingerprint])),
     planNotice: notice,
   });
-  const canApply = plan.some((e) => e.status === 'allowed' && persisted(e));
+  const canApply = confirmed.some((e) => e.status === 'allowed');
   let remediationStarted = false;
   if (input.remediation === 'auto' && canApply && deps.startRemediation) {
     await deps.startRemediation(input.cluster);
     remediationStarted = true;
   }
   return { report, messages, remediationStarted, credentialsRefreshed };
-}
-
-/** Every reachable node refused the credentials: nothing else was learnt. */
-function credentialsRefused(snapshot: Snapshot): boolean {
-  const answered = snapshot.nodes.filter((n) => n.error?.kind !== 'refused' && n.error?.kind !== 'timeout');
-  return answered.length > 0 && answered.every((n) => n.error?.kind === 'auth');
 }
 
 /** The guards' verdicts on this one observation (persistence across runs is judged by the caller). */

@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { type CheckEvent, placementFunctionNames, settingsOf } from '../config/function-env';
+import { placementFunctionNames } from '../config/function-env';
+import type { CheckEvent } from '../config/placement-settings';
 import type { FleetConfig } from '../config/schema';
 import type { CheckSummary } from './check-handler';
 
@@ -23,7 +24,8 @@ export interface SmokeResult {
  * Every cluster of the fleet (or of the named deployments and clusters), with the function that checks
  * it (by the naming convention, which the stack outputs also list) and a `frequent` check event as its
  * schedule would send it, so the smoke run is the scheduled run and leaves what one leaves: state, a
- * heartbeat the watchdog reads (which clears its "never checked" after a first deploy).
+ * heartbeat the watchdog reads (which clears its "never checked" after a first deploy). The event
+ * names the cluster only: what the run may do is what was deployed, whatever the local file says.
  */
 export function smokeTargets(
   fleet: FleetConfig,
@@ -39,7 +41,7 @@ export function smokeTargets(
           region: d.region,
           cluster: c.name,
           functionName: placementFunctionNames(d.stackName, c.placement).check,
-          event: { cluster: c.name, kind: 'frequent' as const, settings: settingsOf(c) },
+          event: { cluster: c.name, kind: 'frequent' as const },
         })),
     );
 }

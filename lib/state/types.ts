@@ -27,6 +27,11 @@ export const clusterStateSchema = z.object({
   lastDigestAt: z.optional(z.string()),
   /** The last run's candidate remediation actions: key -> fingerprint (guard 2 across runs). */
   planned: z.optional(z.record(z.string(), z.string())),
+  /**
+   * Of those, the ones the run before planned with the same fingerprint: what the remediation
+   * function may act on, however it is invoked (its persistence guard reads this).
+   */
+  confirmed: z.optional(z.record(z.string(), z.string())),
   /** The part of the plan last notified (would apply, refused, escalated), so it is sent once per change. */
   planNotice: z.optional(z.string()),
 });
@@ -43,6 +48,8 @@ export const failureRecordSchema = z.object({
   lastError: z.string(),
   failures: z.int().check(z.nonnegative()),
   lastReminderAt: z.optional(z.string()),
+  /** The Lambda request that last recorded a failure: the failure reporter never counts it twice. */
+  lastRequestId: z.optional(z.string()),
 });
 export type FailureRecord = z.infer<typeof failureRecordSchema>;
 

@@ -13,7 +13,8 @@ export const FLEET_EXAMPLE = join(__dirname, '..', '..', 'config', 'fleet.exampl
  * once per function. The synth test bundles for real.
  */
 export function buildStack(config: DeploymentConfig = exampleDeployment()) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // Asset metadata on: a test can find a layer's staged files, as `cdk synth` writes them.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-asset-metadata': true } });
   const stack = new ClusterDoctorStack(app, config.stackName, {
     env: { account: config.account, region: config.region },
     config,

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { deployPlacement } from '../support/placement';
 
 export interface AwsRequest {
   method: string;
@@ -75,23 +76,25 @@ export async function runBundledHandler(
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let cleanup = () => {};
   try {
     const { port } = server.address() as AddressInfo;
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
     );
-    const event = {
-      cluster: 'c1',
-      kind: 'frequent',
-      settings: {
+    const event = { cluster: 'c1', kind: 'frequent' };
+    const placement = deployPlacement({
+      c1: {
         seeds: ['127.0.0.1:1'],
         secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:c1',
         tls: 'off',
+        timeoutMs: 5000,
         mode: 'dry-run',
         allow: [],
         settleMs: 600_000,
       },
-    };
+    });
+    cleanup = placement.remove;
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['-e', RUNNER, resolve(bundle), JSON.stringify(event)],
@@ -104,12 +107,7 @@ export async function runBundledHandler(
           AWS_MAX_ATTEMPTS: '1',
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_METRICS_DISABLED: 'true',
-          PLACEMENT_NAME: 'p1',
-          PLACEMENT_CLUSTERS: 'c1',
-          CHECK_TIMEOUT_MS: '5000',
-          ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts',
-          STATE_TABLE_NAME: 'state',
-          REMEDIATION_FUNCTION_NAME: 'p1-fix',
+          ...placement.env,
         },
       },
     );
@@ -117,6 +115,7 @@ export async function runBundledHandler(
     const outcome = stdout.slice(stdout.lastIndexOf('\nOUTCOME ') + '\nOUTCOME '.length);
     return { outcome: JSON.parse(outcome), requests };
   } finally {
+    cleanup();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

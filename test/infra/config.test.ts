@@ -2,13 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  FUNCTION_ENV,
-  readFunctionEnv,
-  statePartitionKey,
-  toFunctionEnv,
-} from '../../lib/config/function-env';
+import { readPlacementEnv, statePartitionKey, toPlacementEnv } from '../../lib/config/function-env';
 import { ConfigError, formatPath, loadConfig, parseConfig } from '../../lib/config/load';
+import { parsePlacementSettings, placementSettingsOf } from '../../lib/config/placement-settings';
 import { MAX_CLUSTERS_PER_RECIPIENT } from '../../lib/config/schema';
 import { EXAMPLE_CONFIG, FLEET_EXAMPLE } from './build-stack';
 import { exampleFleet } from './fleet';
@@ -330,10 +326,10 @@ describe('limits, computed before synth', () => {
   });
 
   it('refuse more IAM roles in one account than its default quota', () => {
-    const deployments = Array.from({ length: 12 }, (_, d) => {
+    const deployments = Array.from({ length: 14 }, (_, d) => {
       const deployment = paris();
       deployment.name = `region-${d}`;
-      deployment.placements = Array.from({ length: 28 }, (_, p) => ({
+      deployment.placements = Array.from({ length: 23 }, (_, p) => ({
         name: `p-${p}`,
         vpc: deployment.placements[0].vpc,
       }));
@@ -345,7 +341,7 @@ describe('limits, computed before synth', () => {
       return deployment;
     });
     expect(() => parseConfig({ deployments })).toThrow(
-      /account 123456789012 would get 1032 IAM roles from these deployments, over the default quota of 1000/,
+      /^[^\n]+\n {2}deployments\[0,1,2,3,4,5,6,7,8,9,10,11,12,13\]: account 123456789012 would get 1008 IAM roles from these deployments, over the default quota of 1000/,
     );
   });
 });
@@ -357,38 +353,59 @@ describe('field paths', () => {
   });
 });
 
-describe('the function environment', () => {
-  it('reads back what the stack writes', () => {
-    const cluster = loadConfig(EXAMPLE_CONFIG).deployments[0]?.clusters[0];
-    if (!cluster) throw new Error('example has a cluster');
-    const written = toFunctionEnv(cluster, 10_000, {
+describe("the functions' environment and settings document", () => {
+  it('the environment names resources only, and reads back what the stack writes', () => {
+    const written = toPlacementEnv({
       topicArn: 'arn:aws:sns:eu-west-3:123456789012:alerts',
       tableName: 'state',
       remediationFunction: 'remediate',
     });
-    expect(readFunctionEnv(written)).toEqual({
-      cluster: 'orders-cache',
-      seeds: cluster.seeds,
-      secretArn: cluster.secretArn,
-      tls: 'verify',
-      timeoutMs: 10_000,
+    expect(Object.keys(written).sort()).toEqual([
+      'ALERT_TOPIC_ARN',
+      'REMEDIATION_FUNCTION_NAME',
+      'STATE_TABLE_NAME',
+    ]);
+    expect(readPlacementEnv(written)).toEqual({
       topicArn: 'arn:aws:sns:eu-west-3:123456789012:alerts',
       tableName: 'state',
-      mode: 'dry-run',
-      allow: ['stabilize-open-slot', 'assign-uncovered-slots'],
-      settleMs: 60_000,
       remediationFunction: 'remediate',
     });
+    expect(readPlacementEnv({ ALERT_TOPIC_ARN: 't', STATE_TABLE_NAME: 's' })).not.toHaveProperty(
+      'remediationFunction',
+    );
+    expect(() => readPlacementEnv({ ALERT_TOPIC_ARN: 't' })).toThrow(/STATE_TABLE_NAME: required/);
   });
 
-  it('reads an empty allow-list, and names what is missing', () => {
-    const cluster = loadConfig(EXAMPLE_CONFIG).deployments[0]?.clusters[1];
-    if (!cluster) throw new Error('example has two clusters');
-    const env = toFunctionEnv(cluster, 5_000, { topicArn: 't', tableName: 's' });
-    expect(readFunctionEnv(env)).toMatchObject({ allow: [], tls: 'off' });
-    expect(readFunctionEnv(env)).not.toHaveProperty('remediationFunction');
-    const { [FUNCTION_ENV.secretArn]: _, ...withoutSecret } = env;
-    expect(() => readFunctionEnv(withoutSecret)).toThrow(/CLUSTER_SECRET_ARN/);
+  it("the settings document holds each cluster's settings from the file, and reads back", () => {
+    const deployment = loadConfig(EXAMPLE_CONFIG).deployments[0];
+    if (!deployment) throw new Error('example has a deployment');
+    const [orders, sessions] = deployment.clusters;
+    if (!orders || !sessions) throw new Error('example has two clusters');
+    const document = placementSettingsOf(deployment, orders.placement);
+    expect(document).toEqual({
+      format: 1,
+      deployment: 'ClusterDoctor',
+      placement: orders.placement,
+      clusters: {
+        'orders-cache': {
+          seeds: orders.seeds,
+          secretArn: orders.secretArn,
+          tls: 'verify',
+          timeoutMs: 10_000,
+          mode: 'dry-run',
+          allow: ['stabilize-open-slot', 'assign-uncovered-slots'],
+          settleMs: 60_000,
+        },
+      },
+    });
+    expect(parsePlacementSettings(JSON.stringify(document), 'layer')).toEqual(document);
+    expect(placementSettingsOf(deployment, sessions.placement).clusters.sessions).toMatchObject({
+      allow: [],
+      tls: 'off',
+      mode: 'off',
+    });
+    expect(() => parsePlacementSettings('{"format":1}', '/opt/x.json')).toThrow(/^\/opt\/x.json: /);
+    expect(() => parsePlacementSettings('not json', '/opt/x.json')).toThrow('/opt/x.json: not JSON');
   });
 
   it('keys state items under the cluster name, as IAM allows', () => {

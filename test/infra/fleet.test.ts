@@ -85,7 +85,7 @@ describe('an example fleet of 200 clusters in 10 placements across 3 deployments
       expect(Object.keys(template.Outputs).length).toBe(footprint.outputs);
       expect(count('AWS::IAM::Role')).toBe(footprint.roles);
       expect(resources.length).toBeLessThanOrEqual(LIMITS.resourcesPerStack);
-      expect(count('AWS::Lambda::Function')).toBe(2 * deployment.placements.length + 1);
+      expect(count('AWS::Lambda::Function')).toBe(2 * deployment.placements.length + 2);
       expect(count('AWS::CloudWatch::Alarm')).toBe(4 * deployment.placements.length + 3);
     }
   }, 120_000);

@@ -69,6 +69,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5[Resource::*] @ <placement>/Remediation/Role',
       'AwsSolutions-L1 @ <placement>/Check/Function',
       'AwsSolutions-L1 @ <placement>/Remediation/Function',
+      'AwsSolutions-L1 @ ClusterDoctor-paris/FailureReporter/Function',
       'AwsSolutions-L1 @ ClusterDoctor-paris/Watchdog/Function',
       'AwsSolutions-SQS3 @ ClusterDoctor-paris/ScheduleDeadLetters/Queue',
     ]);

@@ -1,6 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_SUCCEEDED_METRIC, FUNCTION_ENV, settingsOf } from '../../lib/config/function-env';
+import { CHECK_SUCCEEDED_METRIC, FUNCTION_ENV } from '../../lib/config/function-env';
+import {
+  deploymentDocumentOf,
+  parseDeploymentDocument,
+  parsePlacementSettings,
+  placementSettingsOf,
+  SETTINGS_LAYER,
+} from '../../lib/config/placement-settings';
 import type { ClusterConfig, DeploymentConfig } from '../../lib/config/schema';
 import type { ClusterDoctorStack } from '../../lib/infra/cluster-doctor-stack';
 import type { PlacementFunctions } from '../../lib/infra/placement-functions';
@@ -15,9 +24,11 @@ let template: Template;
 let resources: Resources;
 
 beforeAll(() => {
-  ({ stack, config } = buildStack(fleetDeployment()));
+  let app: ReturnType<typeof buildStack>['app'];
+  ({ app, stack, config } = buildStack(fleetDeployment()));
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Resources;
+  assembly = app.synth().directory;
 }, 180_000);
 
 const ENI_ACTIONS = [
@@ -59,7 +70,16 @@ const functionProps = (fn: { node: { defaultChild?: unknown } }) => {
 const allFunctions = () => [
   ...stack.placements.flatMap((p) => [p.check.function, p.remediation.function]),
   stack.watchdog.function,
+  stack.reporter.function,
 ];
+/** The document a settings layer holds, read from its staged asset as Lambda would mount it. */
+const layerDocument = (layer: { node: { defaultChild?: unknown } }, path: string) => {
+  const assetPath = (resources[logicalId(layer)] as { Metadata?: Record<string, string> } | undefined)
+    ?.Metadata?.['aws:asset:path'];
+  if (!assetPath) throw new Error('the layer has no staged asset');
+  return readFileSync(join(assembly, assetPath, path), 'utf8');
+};
+let assembly: string;
 
 /** The statements a placement function's role must hold, and no others. */
 function expectedStatements(placement: PlacementFunctions, role: 'check' | 'remediation') {
@@ -95,11 +115,11 @@ function expectedStatements(placement: PlacementFunctions, role: 'check' | 'reme
         },
       },
     },
-    // Invocations that failed for good go to the dead-letter queue (the on-failure destination).
+    // Invocations that failed for good go to the failure reporter (the on-failure destination).
     {
       Effect: 'Allow',
-      Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-      Resource: resolve(stack.deadLetters.queue.queueArn),
+      Action: 'lambda:InvokeFunction',
+      Resource: resolve(stack.reporter.function.functionArn),
     },
   ];
   // Customer-managed keys of those secrets: decrypt with them, and only through Secrets Manager.
@@ -120,9 +140,9 @@ function expectedStatements(placement: PlacementFunctions, role: 'check' | 'reme
 }
 
 describe('placement functions', () => {
-  it('are two per placement, not per cluster, plus the watchdog: Node.js 22 on arm64, bundled, source maps on', () => {
+  it('are two per placement, not per cluster, plus the watchdog and the failure reporter: Node.js 22 on arm64, bundled, source maps on', () => {
     expect(config.clusters).toHaveLength(3);
-    template.resourceCountIs('AWS::Lambda::Function', config.placements.length * 2 + 1);
+    template.resourceCountIs('AWS::Lambda::Function', config.placements.length * 2 + 2);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -162,14 +182,11 @@ describe('placement functions', () => {
     template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
   });
 
-  it('get their placement and the names of the clusters they serve in their environment, no cluster settings', () => {
+  it('get only the names of their resources in their environment, and their settings from a layer of the placement', () => {
     const app = placementNamed('app-vpc');
     const env = (functionProps(app.check.function).Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(env).toEqual({
-      [FUNCTION_ENV.placement]: 'app-vpc',
-      [FUNCTION_ENV.placementClusters]: 'orders-cache,carts-cache',
-      [FUNCTION_ENV.timeoutMs]: String(config.timeoutMs),
       [FUNCTION_ENV.topicArn]: resolve(stack.alerts.topic.topicArn),
       [FUNCTION_ENV.tableName]: resolve(stack.state.table.tableName),
       [FUNCTION_ENV.remediationFunction]: resolve(app.remediation.function.functionName),
@@ -177,8 +194,32 @@ describe('placement functions', () => {
     });
     const remediationEnv = (functionProps(app.remediation.function).Environment as { Variables: object })
       .Variables;
-    expect(remediationEnv).not.toHaveProperty(FUNCTION_ENV.remediationFunction);
-    expect(remediationEnv).toMatchObject({ [FUNCTION_ENV.placementClusters]: 'orders-cache,carts-cache' });
+    expect(remediationEnv).toEqual({
+      [FUNCTION_ENV.topicArn]: resolve(stack.alerts.topic.topicArn),
+      [FUNCTION_ENV.tableName]: resolve(stack.state.table.tableName),
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    for (const placement of stack.placements) {
+      const layers = [resolve(placement.settings.layer.layerVersionArn)];
+      expect(functionProps(placement.check.function).Layers).toEqual(layers);
+      expect(functionProps(placement.remediation.function).Layers).toEqual(layers);
+      // What the functions read at /opt: the placement's clusters' settings from the file, no other.
+      const document = parsePlacementSettings(
+        layerDocument(placement.settings.layer, SETTINGS_LAYER.placement),
+        'layer',
+      );
+      expect(document).toEqual(placementSettingsOf(config, placement.placement.name));
+      expect(Object.keys(document.clusters)).toEqual(placement.clusters.map((c) => c.name));
+    }
+    expect(placementSettingsOf(config, 'app-vpc').clusters['orders-cache']).toEqual({
+      seeds: ['10.0.1.10:6379', '10.0.2.10:6379', '10.0.3.10:6379'],
+      secretArn: clusterNamed('orders-cache').secretArn,
+      tls: 'verify',
+      timeoutMs: 10_000,
+      mode: 'dry-run',
+      allow: ['stabilize-open-slot', 'assign-uncovered-slots'],
+      settleMs: 60_000,
+    });
   });
 
   it('reserve no concurrency anywhere (single flight is the lock per cluster) and retry nothing', () => {
@@ -198,18 +239,38 @@ describe('placement functions', () => {
     }
   });
 
-  it('send invocations that failed for good to the dead-letter queue, and fit the Lambda limit', () => {
+  it('hand invocations that failed for good to the failure reporter, and fit the Lambda limit', () => {
     for (const placement of stack.placements) {
       for (const fn of [placement.check.function, placement.remediation.function]) {
         template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
           FunctionName: resolve(fn.functionName),
-          DestinationConfig: { OnFailure: { Destination: resolve(stack.deadLetters.queue.queueArn) } },
+          DestinationConfig: { OnFailure: { Destination: resolve(stack.reporter.function.functionArn) } },
         });
       }
       expect(functionProps(placement.remediation.function).Timeout).toBe(900);
       // timeoutMs 10 s: two observations (the second after re-reading a rotated secret) and 60 s.
       expect(functionProps(placement.check.function).Timeout).toBe(80);
     }
+    // The reporter itself: retried (it is idempotent), then the dead-letter queue; outside any VPC.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: resolve(stack.reporter.function.functionName),
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: resolve(stack.deadLetters.queue.queueArn) } },
+    });
+    expect(functionProps(stack.reporter.function)).not.toHaveProperty('VpcConfig');
+    const document = parseDeploymentDocument(
+      layerDocument(
+        (
+          stack.reporter.node.findChild('Settings') as unknown as {
+            layer: { node: { defaultChild?: unknown } };
+          }
+        ).layer,
+        SETTINGS_LAYER.deployment,
+      ),
+      'layer',
+    );
+    expect(document).toEqual(deploymentDocumentOf(config));
+    expect(document.functions[`${PREFIX}app-vpc-fix`]).toEqual({ placement: 'app-vpc', role: 'remediation' });
   });
 
   it('write to log groups of their own, kept three months', () => {
@@ -337,7 +398,7 @@ describe('least-privilege IAM', () => {
 });
 
 describe('schedules', () => {
-  it("start each cluster's nightly check at its cron and time zone, with its name, kind and settings as input", () => {
+  it("start each cluster's nightly check at its cron and time zone, with its name and kind as input, nothing else", () => {
     for (const placement of stack.placements) {
       for (const [index, schedule] of placement.schedules.entries()) {
         const cluster = placement.clusters[index] as ClusterConfig;
@@ -347,7 +408,7 @@ describe('schedules', () => {
           State: 'ENABLED',
           Target: {
             Arn: resolve(placement.check.function.functionArn),
-            Input: JSON.stringify({ cluster: cluster.name, kind: 'nightly', settings: settingsOf(cluster) }),
+            Input: JSON.stringify({ cluster: cluster.name, kind: 'nightly' }),
           },
         });
       }
@@ -355,7 +416,7 @@ describe('schedules', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 3 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Paris',
-      Target: { Input: Match.stringLikeRegexp('^\\{"cluster":"orders-cache","kind":"nightly","settings":') },
+      Target: { Input: '{"cluster":"orders-cache","kind":"nightly"}' },
     });
   });
 
@@ -364,20 +425,9 @@ describe('schedules', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 6);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(10 minutes)',
-      Target: { Input: Match.stringLikeRegexp('^\\{"cluster":"carts-cache","kind":"frequent"') },
+      Target: { Input: '{"cluster":"carts-cache","kind":"frequent"}' },
     });
     expect(placementNamed('batch-vpc').schedules[0]?.frequent).toBeUndefined();
-  });
-
-  it('carry settings a placement function reads back: seeds, secret ARN, TLS, mode, allow-list, settle time', () => {
-    expect(settingsOf(clusterNamed('orders-cache'))).toEqual({
-      seeds: ['10.0.1.10:6379', '10.0.2.10:6379', '10.0.3.10:6379'],
-      secretArn: clusterNamed('orders-cache').secretArn,
-      tls: 'verify',
-      mode: 'dry-run',
-      allow: ['stabilize-open-slot', 'assign-uncovered-slots'],
-      settleMs: 60_000,
-    });
   });
 
   it('retry undelivered invocations, then dead-letter them', () => {
@@ -696,7 +746,7 @@ describe('operability', () => {
       stack.state.table.tableName,
     ])
       expect(values).toContain(JSON.stringify(resolve(value)));
-    expect(Object.keys(outputs)).toHaveLength(5 + 2 * config.placements.length);
+    expect(Object.keys(outputs)).toHaveLength(6 + 2 * config.placements.length);
   });
 });
 

@@ -1,18 +1,6 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CHECK_SUCCEEDED_METRIC } from '../../lib/config/function-env';
 import type { ClusterConfig } from '../../lib/config/schema';
 import { stalenessOf } from '../../lib/infra/staleness';
-import { SnsSink } from '../../lib/notify/sns-sink';
 import { type ObserveOptions, observeCluster, type Snapshot } from '../../lib/observe';
-import { makeCheckHandler } from '../../lib/service/check-handler';
-import { parseSecret } from '../../lib/service/lambda-runtime';
-import { DynamoStateStore } from '../../lib/state/dynamo-store';
 
 export const DAY_START = Date.parse('2026-12-01T00:00:00.000Z');
 const FIVE_MIN = 5 * 60_000;
@@ -59,55 +47,6 @@ export class ObserveOnChange {
     this.last = { key, snapshot };
     return snapshot;
   };
-}
-
-/** The environment the stack gives a check function (see lib/config/function-env.ts). */
-export function checkEnv(name: string, seeds: string[], mode: string, secretArn: string) {
-  return {
-    CLUSTER_NAME: name,
-    CLUSTER_SEEDS: seeds.join(','),
-    CLUSTER_SECRET_ARN: secretArn,
-    CLUSTER_TLS: 'off',
-    CHECK_TIMEOUT_MS: '5000',
-    ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-3:123456789012:cluster-doctor-alerts',
-    STATE_TABLE_NAME: 'cluster-doctor-state',
-    REMEDIATION_MODE: mode,
-    REMEDIATION_ALLOW: 'stabilize-open-slot,assign-uncovered-slots',
-    REMEDIATION_SETTLE_MS: '1000',
-    REMEDIATION_FUNCTION_NAME: `${name}-remediate`,
-  };
-}
-
-/**
- * The check function as functions/check.ts wires it (Powertools getSecret with its cache, the SDK
- * clients the mocks intercept), with the scenario's clock and observer.
- */
-export function simulatedCheck(env: Record<string, string>, clock: () => number, observer: ObserveOnChange) {
-  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-3' }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const sns = new SNSClient({ region: 'eu-west-3' });
-  const lambda = new LambdaClient({ region: 'eu-west-3' });
-  return makeCheckHandler({
-    env,
-    credentials: async (arn, options) =>
-      parseSecret(await getSecret<string>(arn, { maxAge: 3600, forceFetch: options?.fresh ?? false })),
-    state: (table) => new DynamoStateStore(ddb, table),
-    sink: (topic) => new SnsSink(sns, topic),
-    invokeRemediation: async (functionName, cluster) => {
-      await lambda.send(
-        new InvokeCommand({
-          FunctionName: functionName,
-          InvocationType: 'Event',
-          Payload: JSON.stringify({ cluster }),
-        }),
-      );
-    },
-    logger: new Logger({ serviceName: 'cluster-doctor-check', logLevel: 'SILENT' }),
-    metrics: new Metrics({ namespace: CHECK_SUCCEEDED_METRIC.namespace, serviceName: 'cluster-doctor' }),
-    now: () => new Date(clock()),
-    observe: observer.observe,
-  });
 }
 
 /**

@@ -1,7 +1,9 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ClusterConfig } from '../../../lib/config/schema';
+import type { Mode } from '../../../lib/guard/modes';
 import {
   type Faults,
   Faults as FaultsOf,
@@ -11,16 +13,11 @@ import {
   RedisProcess,
   TestCluster,
 } from '../../../lib/harness';
+import { awsCheckHandler } from '../../../lib/service/aws/check';
 import type { CheckSummary } from '../../../lib/service/check-handler';
 import { decode, mockAws } from '../../support/aws-mocks';
-import {
-  checkEnv,
-  DAY_START,
-  dayOfTicks,
-  ObserveOnChange,
-  simulatedCheck,
-  stalenessTransitions,
-} from '../../support/day-of-ticks';
+import { DAY_START, dayOfTicks, ObserveOnChange, stalenessTransitions } from '../../support/day-of-ticks';
+import { deployPlacement } from '../../support/placement';
 
 /**
  * Must show (issue 13): a day of schedule ticks (5-minute rate plus nightly, fake clock) through the
@@ -77,13 +74,29 @@ interface DayResult {
  */
 async function playDay(
   name: string,
-  mode: string,
+  mode: Mode,
   seeds: string[],
   observer: ObserveOnChange,
   scenario: (at: string) => Promise<void> = async () => {},
 ): Promise<DayResult> {
   let clock = DAY_START;
-  const check = simulatedCheck(checkEnv(name, seeds, mode, arn(name)), () => clock, observer);
+  const placement = deployPlacement({
+    [name]: {
+      seeds,
+      secretArn: arn(name),
+      tls: 'off',
+      timeoutMs: 5000,
+      mode,
+      allow: ['stabilize-open-slot', 'assign-uncovered-slots'],
+      settleMs: 1000,
+    },
+  });
+  // The check function as deployed (functions/check.ts), with the scenario's clock and observer.
+  const check = awsCheckHandler(placement.env, {
+    now: () => new Date(clock),
+    observe: observer.observe,
+    logger: new Logger({ serviceName: 'cluster-doctor-check', logLevel: 'SILENT' }),
+  });
   const result: DayResult = { messages: [], at: [], summaries: [], successes: [] };
   for (const tick of dayOfTicks()) {
     clock = tick.at;
@@ -100,6 +113,7 @@ async function playDay(
     }
     observer.settled();
   }
+  placement.remove();
   return result;
 }
 

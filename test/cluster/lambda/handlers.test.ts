@@ -1,27 +1,28 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { HarnessNode } from '../../../lib/harness';
+import type { ClusterSettings } from '../../../lib/config/placement-settings';
+import type { HarnessNode, TestCluster } from '../../../lib/harness';
 import { keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
+import { awsCheckHandler } from '../../../lib/service/aws/check';
+import { awsRemediateHandler } from '../../../lib/service/aws/remediate';
 import { decode, mockAws } from '../../support/aws-mocks';
 import { checkUntil } from '../../support/check';
 import { withCluster } from '../../support/cluster';
+import { deployPlacement, lambdaContext, settingsFor, TEST_RESOURCES } from '../../support/placement';
 
 const PASSWORD = 'lambda-secret-pw';
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:orders-cache-AbCdEf';
 const aws = mockAws(() => JSON.stringify({ password: PASSWORD }));
-const env = (seeds: string[], mode: string) => ({
-  CLUSTER_NAME: 'orders-cache',
-  CLUSTER_SEEDS: seeds.join(','),
-  CLUSTER_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-cache-AbCdEf',
-  CLUSTER_TLS: 'off',
-  CHECK_TIMEOUT_MS: '5000',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:cluster-doctor-alerts',
-  STATE_TABLE_NAME: 'cluster-doctor-state',
-  REMEDIATION_MODE: mode,
-  REMEDIATION_ALLOW: 'stabilize-open-slot,assign-uncovered-slots',
-  REMEDIATION_SETTLE_MS: '300',
-  REMEDIATION_FUNCTION_NAME: 'orders-cache-remediate',
-});
 let stdout: string[] = [];
+const deployed: (() => void)[] = [];
+
+/** The placement's functions as deployed with these settings for orders-cache (a new container each). */
+function deploy(cluster: TestCluster, settings: Partial<ClusterSettings>) {
+  const placement = deployPlacement({ 'orders-cache': settingsFor(cluster, SECRET_ARN, settings) });
+  deployed.push(placement.remove);
+  return { check: awsCheckHandler(placement.env), remediate: awsRemediateHandler(placement.env) };
+}
 
 beforeAll(() => {
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -30,7 +31,9 @@ beforeAll(() => {
   });
 });
 afterEach(() => {
-  for (const key of Object.keys(env([], ''))) delete process.env[key];
+  for (const remove of deployed.splice(0)) remove();
+  // Each test is a cluster of its own: nothing remembered from another one's runs.
+  aws.table.clear();
 });
 afterAll(() => {
   aws.restore();
@@ -46,9 +49,7 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       await faults.migrateKeys(500, a, b, 10);
       await faults.delSlots(16000, 16383);
       const before = await keyLedger(cluster);
-      Object.assign(process.env, env([cluster.seeds[0] as string], 'dry-run'));
-      const { handler: check } = await import('../../../functions/check');
-      const { handler: remediate } = await import('../../../functions/remediate');
+      let { check, remediate } = deploy(cluster, { mode: 'dry-run' });
 
       // First run: one critical message with the right attributes and bodies.
       stdout = [];
@@ -75,7 +76,11 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       const metric = JSON.parse(emf[0] as string);
       expect(metric._aws.CloudWatchMetrics[0].Dimensions).toEqual([['cluster']]);
       expect(metric.cluster).toBe('orders-cache');
-      expect(metric.OpenSlots).toBe(1);
+      const detail = JSON.parse(
+        stdout.map((x) => x.trim()).find((x) => x.startsWith('{') && x.includes('OpenSlots')) as string,
+      );
+      expect(detail._aws.CloudWatchMetrics[0].Dimensions).toEqual([['placement']]);
+      expect(detail.OpenSlots).toBe(1);
 
       // Second run: the same findings, nothing new; the problems persisted, so dry-run mails the plan once.
       await check({ cluster: 'orders-cache', kind: 'frequent' });
@@ -86,20 +91,20 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       await check({ cluster: 'orders-cache', kind: 'frequent' });
       expect(aws.published()).toHaveLength(2);
 
-      // Auto mode: remediation is invoked asynchronously with the cluster name.
-      Object.assign(process.env, { REMEDIATION_MODE: 'auto' });
+      // Redeployed in auto mode: remediation is invoked asynchronously with the cluster's name only.
+      ({ check, remediate } = deploy(cluster, { mode: 'auto' }));
       const third = await check({ cluster: 'orders-cache', kind: 'frequent' });
       expect(third.remediationStarted).toBe(true);
       expect(aws.lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input)).toEqual([
         {
-          FunctionName: 'orders-cache-remediate',
+          FunctionName: TEST_RESOURCES.remediationFunction,
           InvocationType: 'Event',
           Payload: JSON.stringify({ cluster: 'orders-cache' }),
         },
       ]);
 
       // The remediation handler re-observes, applies under the guards and audits every action.
-      const fixed = await remediate({ cluster: 'orders-cache' });
+      const fixed = await remediate({ cluster: 'orders-cache' }, lambdaContext('fix-1'));
       expect(fixed.actions.map((x) => x.status)).toEqual(['applied', 'applied']);
       const audits = aws.published().slice(2).map(decode);
       expect(audits.map((m) => m.kind)).toEqual(['remediation', 'remediation']);
@@ -127,8 +132,10 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
     await withCluster({ password: PASSWORD, replicasPerMaster: 0 }, async (cluster, faults) => {
       const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
       await faults.openSlot(700, a, b);
-      Object.assign(process.env, env([cluster.seeds[0] as string], 'auto'), { REMEDIATION_SETTLE_MS: '100' });
-      const { handler: remediate } = await import('../../../functions/remediate');
+      const { check, remediate } = deploy(cluster, { mode: 'auto', settleMs: 100 });
+      // Two scheduled checks saw it: the fix may act on it (were it not for the lock).
+      await check({ cluster: 'orders-cache', kind: 'frequent' });
+      await check({ cluster: 'orders-cache', kind: 'frequent' });
       aws.table.set('orders-cache#lock|lock', {
         pk: 'orders-cache#lock',
         sk: 'lock',
@@ -160,15 +167,90 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
     });
   });
 
-  it('a failure inside the checker reaches SNS as checker-error and the invocation fails', async () => {
-    Object.assign(process.env, env(['127.0.0.1:1'], 'dry-run'));
-    const { handler: check } = await import('../../../functions/check');
-    aws.sns.resetHistory();
-    await expect(check({ cluster: 'someone-else', kind: 'nightly' })).rejects.toThrow(
-      /reached the function of orders-cache/,
-    );
-    const [msg] = aws.published().map(decode);
-    expect(msg).toMatchObject({ kind: 'checker-error', severity: 'critical', cluster: 'orders-cache' });
-    expect(msg?.sms.length).toBeLessThanOrEqual(140);
+  it('a fix started by hand acts only on what two scheduled checks confirmed (stored state, not the caller)', async () => {
+    await withCluster({ password: PASSWORD, replicasPerMaster: 0 }, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await faults.openSlot(800, a, b);
+      const { check, remediate } = deploy(cluster, { mode: 'auto', settleMs: 100 });
+      aws.sns.resetHistory();
+      // Invoked directly, before any scheduled check: refused by persistence, nothing written.
+      const early = await remediate({ cluster: 'orders-cache' });
+      expect(early.actions.map((x) => [x.status, x.guard, x.reason])).toEqual([
+        ['refused', 'persistence', 'not seen unchanged by the last two scheduled checks'],
+      ]);
+      expect(String(await a.process.command('CLUSTER', 'NODES'))).toContain(`[800->-${b.id}]`);
+      // One check is not two.
+      await check({ cluster: 'orders-cache', kind: 'frequent' });
+      expect((await remediate({ cluster: 'orders-cache' })).actions[0]?.status).toBe('refused');
+      // The second check confirms it (and starts the run itself); the fix acts.
+      expect((await check({ cluster: 'orders-cache', kind: 'frequent' })).remediationStarted).toBe(true);
+      const fixed = await remediate({ cluster: 'orders-cache' });
+      expect(fixed.actions.map((x) => [x.remedy, x.status])).toEqual([['stabilize-open-slot', 'applied']]);
+      expect(String(await a.process.command('CLUSTER', 'NODES'))).not.toContain('[800->');
+    });
+  });
+
+  it('an event with anything but the cluster and the kind is refused before the secret is read, and reported once', async () => {
+    await withCluster({ password: PASSWORD, replicasPerMaster: 0 }, async (cluster) => {
+      const { check, remediate } = deploy(cluster, { mode: 'dry-run' });
+      aws.sns.resetHistory();
+      const reads = aws.secrets.commandCalls(GetSecretValueCommand).length;
+      const crafted = {
+        cluster: 'orders-cache',
+        kind: 'frequent',
+        settings: { seeds: ['10.9.9.9:6379'], mode: 'auto', allow: ['promote-replica'] },
+      };
+      await expect(check(crafted, lambdaContext('crafted-1'))).rejects.toThrow(/invalid event: .*settings/);
+      await expect(check(crafted, lambdaContext('crafted-2'))).rejects.toThrow(/invalid event/);
+      await expect(
+        remediate({ cluster: 'orders-cache', mode: 'auto' }, lambdaContext('crafted-3')),
+      ).rejects.toThrow(/invalid event/);
+      expect(aws.secrets.commandCalls(GetSecretValueCommand)).toHaveLength(reads);
+      // The cluster's people hear once that its check is failing, and why; its fix, once too.
+      const sent = aws.published().map(decode);
+      expect(sent.map((m) => [m.kind, m.severity, m.cluster, m.subject])).toEqual([
+        [
+          'checker-error',
+          'critical',
+          'orders-cache',
+          'cluster-doctor CRIT orders-cache: scheduled check failing',
+        ],
+        [
+          'checker-error',
+          'critical',
+          'orders-cache',
+          'cluster-doctor CRIT orders-cache: remediation run failing',
+        ],
+      ]);
+      expect(sent[0]?.email).toContain('EventError: invalid event: (root): Unrecognized key: "settings"');
+      expect(sent[0]?.sms.length).toBeLessThanOrEqual(140);
+      // A scheduled event again: it runs, and says the check recovered.
+      await check({ cluster: 'orders-cache', kind: 'frequent' });
+      expect(
+        aws
+          .published()
+          .map(decode)
+          .slice(2)
+          .filter((m) => m.kind === 'resolved')
+          .map((m) => m.subject),
+      ).toEqual([expect.stringMatching(/scheduled check recovered/)]);
+    });
+  });
+
+  it('an event for a cluster the placement does not serve is refused before anything is read or sent', async () => {
+    await withCluster({ password: PASSWORD, replicasPerMaster: 0 }, async (cluster) => {
+      const { check, remediate } = deploy(cluster, { mode: 'auto' });
+      aws.sns.resetHistory();
+      const reads = aws.secrets.commandCalls(GetSecretValueCommand).length;
+      const calls = aws.ddb.calls().length;
+      for (const cluster of ['someone-else', 'constructor', '__proto__', 42, undefined])
+        await expect(check({ cluster, kind: 'nightly' })).rejects.toThrow(
+          /refused by the functions of placement app-vpc, which serve orders-cache/,
+        );
+      await expect(remediate({ cluster: 'someone-else' })).rejects.toThrow(/which serve orders-cache/);
+      expect(aws.secrets.commandCalls(GetSecretValueCommand)).toHaveLength(reads);
+      expect(aws.ddb.calls()).toHaveLength(calls);
+      expect(aws.published()).toEqual([]);
+    });
   });
 });

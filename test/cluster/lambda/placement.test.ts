@@ -1,11 +1,13 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ClusterSettings } from '../../../lib/config/function-env';
-import type { HarnessNode, TestCluster } from '../../../lib/harness';
+import type { HarnessNode } from '../../../lib/harness';
 import { keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
+import { awsCheckHandler } from '../../../lib/service/aws/check';
+import { awsRemediateHandler } from '../../../lib/service/aws/remediate';
 import { decode, mockAws } from '../../support/aws-mocks';
 import { withCluster } from '../../support/cluster';
+import { deployPlacement, settingsFor, TEST_RESOURCES } from '../../support/placement';
 
 /**
  * Must show (issue 15): one placement's check and remediation functions serve two real clusters, each
@@ -23,26 +25,10 @@ aws.secrets.on(GetSecretValueCommand).callsFake((input: { SecretId: string }) =>
     throw Object.assign(new Error(`not authorized on ${input.SecretId}`), { name: 'AccessDeniedException' });
   return { SecretString: JSON.stringify({ password: PASSWORDS[name] }) };
 });
-const PLACEMENT_ENV = {
-  PLACEMENT_NAME: 'app-vpc',
-  PLACEMENT_CLUSTERS: 'alpha,beta',
-  CHECK_TIMEOUT_MS: '5000',
-  ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-3:123456789012:cluster-doctor-alerts',
-  STATE_TABLE_NAME: 'cluster-doctor-state',
-  REMEDIATION_FUNCTION_NAME: 'ClusterDoctor-paris-app-vpc-fix',
-};
-const settings = (name: Name, cluster: TestCluster, settleMs: number): ClusterSettings => ({
-  seeds: [cluster.seeds[0] as string],
-  secretArn: arn(name),
-  tls: 'off',
-  mode: 'auto',
-  allow: ['stabilize-open-slot'],
-  settleMs,
-});
 const stdout: string[] = [];
+const deployed: (() => void)[] = [];
 
 beforeAll(() => {
-  Object.assign(process.env, PLACEMENT_ENV);
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout.push(String(chunk));
     return true;
@@ -50,7 +36,7 @@ beforeAll(() => {
 });
 afterEach(() => aws.sns.resetHistory());
 afterAll(() => {
-  for (const key of Object.keys(PLACEMENT_ENV)) delete process.env[key];
+  for (const remove of deployed) remove();
   aws.restore();
   vi.restoreAllMocks();
 });
@@ -68,14 +54,18 @@ describe('one placement function pair serving two real clusters', () => {
         await alphaFaults.migrateKeys(500, a1, a2, 10);
         await betaFaults.openSlot(600, b1, b2);
         const keysBefore = (await keyLedger(alpha)).total;
-        const { handler: check } = await import('../../../functions/check');
-        const { handler: remediate } = await import('../../../functions/remediate');
-        const alphaSettings = settings('alpha', alpha, 300);
-        const betaSettings = settings('beta', beta, 300);
+        const own = { mode: 'auto', allow: ['stabilize-open-slot'], settleMs: 300 } as const;
+        const placement = deployPlacement({
+          alpha: settingsFor(alpha, arn('alpha'), { ...own, allow: [...own.allow] }),
+          beta: settingsFor(beta, arn('beta'), { ...own, allow: [...own.allow] }),
+        });
+        deployed.push(placement.remove);
+        const check = awsCheckHandler(placement.env);
+        const remediate = awsRemediateHandler(placement.env);
 
         // Each check reads its own cluster's secret and keeps its own rows.
-        const first = await check({ cluster: 'alpha', kind: 'frequent', settings: alphaSettings });
-        await check({ cluster: 'beta', kind: 'frequent', settings: betaSettings });
+        const first = await check({ cluster: 'alpha', kind: 'frequent' });
+        await check({ cluster: 'beta', kind: 'frequent' });
         expect(first).toMatchObject({ cluster: 'alpha', status: 'warning', remediationStarted: false });
         const secretReads = aws.secrets
           .commandCalls(GetSecretValueCommand)
@@ -110,35 +100,35 @@ describe('one placement function pair serving two real clusters', () => {
           ],
         });
 
-        // The problem persisted: alpha's check starts alpha's run, passing its settings on.
-        const second = await check({ cluster: 'alpha', kind: 'frequent', settings: alphaSettings });
+        // The problem persisted: alpha's check starts alpha's run, naming the cluster only.
+        const second = await check({ cluster: 'alpha', kind: 'frequent' });
         expect(second.remediationStarted).toBe(true);
         expect(aws.lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input)).toEqual([
           {
-            FunctionName: 'ClusterDoctor-paris-app-vpc-fix',
+            FunctionName: TEST_RESOURCES.remediationFunction,
             InvocationType: 'Event',
-            Payload: JSON.stringify({ cluster: 'alpha', settings: alphaSettings }),
+            Payload: JSON.stringify({ cluster: 'alpha' }),
           },
         ]);
 
         // alpha's fix takes its lock and is held there, in flight.
         const release = aws.hold('alpha#lock');
         let alphaDone = false;
-        const alphaFix = remediate({ cluster: 'alpha', settings: alphaSettings }).finally(() => {
+        const alphaFix = remediate({ cluster: 'alpha' }).finally(() => {
           alphaDone = true;
         });
         await vi.waitFor(() => expect(aws.table.has('alpha#lock|lock')).toBe(true));
 
-        // Meanwhile beta is checked and fixed, under its own lock.
-        const betaCheck = await check({ cluster: 'beta', kind: 'frequent', settings: betaSettings });
-        expect(betaCheck).toMatchObject({ cluster: 'beta', status: 'warning' });
-        const betaFix = await remediate({ cluster: 'beta', settings: betaSettings });
+        // Meanwhile beta is checked (its second look confirms its problem) and fixed, under its own lock.
+        const betaCheck = await check({ cluster: 'beta', kind: 'frequent' });
+        expect(betaCheck).toMatchObject({ cluster: 'beta', status: 'warning', remediationStarted: true });
+        const betaFix = await remediate({ cluster: 'beta' });
         expect(betaFix.actions.map((x) => [x.remedy, x.status])).toEqual([
           ['stabilize-open-slot', 'applied'],
         ]);
         expect(aws.table.has('beta#lock|lock')).toBe(false);
         // A second run on alpha is refused by alpha's lock.
-        const again = await remediate({ cluster: 'alpha', settings: alphaSettings });
+        const again = await remediate({ cluster: 'alpha' });
         expect(again.actions.map((x) => [x.status, x.guard])).toEqual([['refused', 'lock']]);
         expect(alphaDone).toBe(false);
         expect(aws.table.get('alpha#lock|lock')?.owner).toMatch(/^remediate-/);
@@ -158,23 +148,31 @@ describe('one placement function pair serving two real clusters', () => {
   }, 120_000);
 
   it('refuses an event for a cluster the placement does not serve, before reading any secret or sending anything', async () => {
-    const { handler: check } = await import('../../../functions/check');
+    const placement = deployPlacement({
+      alpha: {
+        seeds: ['127.0.0.1:1'],
+        secretArn: arn('alpha'),
+        tls: 'off',
+        timeoutMs: 1000,
+        mode: 'off',
+        allow: [],
+        settleMs: 1000,
+      },
+      beta: {
+        seeds: ['127.0.0.1:1'],
+        secretArn: arn('beta'),
+        tls: 'off',
+        timeoutMs: 1000,
+        mode: 'off',
+        allow: [],
+        settleMs: 1000,
+      },
+    });
+    deployed.push(placement.remove);
+    const check = awsCheckHandler(placement.env);
     const reads = aws.secrets.commandCalls(GetSecretValueCommand).length;
-    await expect(
-      check({
-        cluster: 'gamma',
-        kind: 'frequent',
-        settings: {
-          seeds: ['127.0.0.1:1'],
-          secretArn: arn('alpha'),
-          tls: 'off',
-          mode: 'off',
-          allow: [],
-          settleMs: 1000,
-        },
-      }),
-    ).rejects.toThrow(
-      'event for cluster gamma reached the functions of placement app-vpc, which serve alpha, beta',
+    await expect(check({ cluster: 'gamma', kind: 'frequent' })).rejects.toThrow(
+      'event for cluster gamma refused by the functions of placement app-vpc, which serve alpha, beta',
     );
     expect(aws.secrets.commandCalls(GetSecretValueCommand)).toHaveLength(reads);
     expect(aws.published()).toEqual([]);

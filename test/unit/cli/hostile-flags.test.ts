@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFunctionEnv } from '../../../lib/config/function-env';
+import { parsePlacementSettings } from '../../../lib/config/placement-settings';
 import { HostileServer } from '../../../lib/harness/hostile-server';
 import { cli } from '../../support/cli';
 import { buildSnapshot, healthySpec } from '../checks/build';
@@ -47,24 +47,33 @@ describe('durations: whole numbers in a stated range, far below 2^31 ms', () => 
     await refused(['check', '127.0.0.1:1', '--max-node-bytes', '10']);
   });
 
-  it('the Lambda environment refuses out-of-range durations too', () => {
-    const env = {
-      CLUSTER_NAME: 'c',
-      CLUSTER_SEEDS: '10.0.0.1:6379',
-      CLUSTER_SECRET_ARN: 'arn',
-      CLUSTER_TLS: 'off',
-      CHECK_TIMEOUT_MS: '5000',
-      ALERT_TOPIC_ARN: 'arn',
-      STATE_TABLE_NAME: 't',
-      REMEDIATION_MODE: 'dry-run',
-      REMEDIATION_ALLOW: '',
-      REMEDIATION_SETTLE_MS: '300',
-    };
-    expect(readFunctionEnv(env).timeoutMs).toBe(5000);
-    expect(() => readFunctionEnv({ ...env, CHECK_TIMEOUT_MS: '3000000000' })).toThrow(/CHECK_TIMEOUT_MS/);
-    expect(() => readFunctionEnv({ ...env, REMEDIATION_SETTLE_MS: '3000000000' })).toThrow(
-      /REMEDIATION_SETTLE_MS/,
+  it("the Lambda functions' settings document refuses out-of-range durations too", () => {
+    const document = (cluster: Record<string, unknown>) =>
+      JSON.stringify({
+        format: 1,
+        deployment: 'ClusterDoctor',
+        placement: 'p',
+        clusters: {
+          c: {
+            seeds: ['10.0.0.1:6379'],
+            secretArn: 'arn',
+            tls: 'off',
+            timeoutMs: 5000,
+            mode: 'dry-run',
+            allow: [],
+            settleMs: 300,
+            ...cluster,
+          },
+        },
+      });
+    expect(parsePlacementSettings(document({}), 'doc').clusters.c?.timeoutMs).toBe(5000);
+    expect(() => parsePlacementSettings(document({ timeoutMs: 3_000_000_000 }), 'doc')).toThrow(
+      /clusters\.c\.timeoutMs/,
     );
+    expect(() => parsePlacementSettings(document({ settleMs: 3_000_000_000 }), 'doc')).toThrow(
+      /clusters\.c\.settleMs/,
+    );
+    expect(() => parsePlacementSettings(document({ extra: 1 }), 'doc')).toThrow(/clusters\.c/);
   });
 });
 

@@ -17,7 +17,7 @@ describe('reportingFailures: one message when failing starts, one when it ends',
   let clock: number;
   let sent: OutboundMessage[];
   const logger = new Logger({ logLevel: 'SILENT' });
-  const context = (state: StateStore, nightly = false): FailureContext => ({
+  const context = (state: StateStore, nightly = false, requestId?: string): FailureContext => ({
     cluster: 'orders-cache',
     role: 'check',
     state,
@@ -25,9 +25,8 @@ describe('reportingFailures: one message when failing starts, one when it ends',
     logger,
     now: () => new Date(clock),
     nightly,
-    memory,
+    ...(requestId ? { requestId } : {}),
   });
-  let memory: FailureContext['memory'];
   const fail = (ctx: FailureContext) =>
     reportingFailures(ctx, async () => {
       throw new Error('could not read the secret', { cause: new SecretDenied('not authorized') });
@@ -37,7 +36,6 @@ describe('reportingFailures: one message when failing starts, one when it ends',
     dir = mkdtempSync(join(tmpdir(), 'cluster-doctor-failure-'));
     clock = Date.parse('2026-12-01T10:00:00Z');
     sent = [];
-    memory = new Map();
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -70,7 +68,7 @@ describe('reportingFailures: one message when failing starts, one when it ends',
     expect((error as Error).cause).toBeInstanceOf(SecretDenied);
   });
 
-  it('a state table it cannot read: the warm container still sends one message per outage', async () => {
+  it('a state table it cannot read: nothing is published here (the failure reporter reads it and reports once)', async () => {
     const denied: StateStore = {
       ...new FileStateStore(dir),
       load: () => Promise.reject(new Error('denied')),
@@ -80,7 +78,30 @@ describe('reportingFailures: one message when failing starts, one when it ends',
       loadNotices: () => Promise.reject(new Error('denied')),
       saveNotices: () => Promise.reject(new Error('denied')),
     };
-    for (let i = 0; i < 5; i++) await expect(fail(context(denied))).rejects.toThrow();
+    for (let i = 0; i < 5; i++)
+      await expect(fail(context(denied))).rejects.toThrow('could not read the secret');
+    expect(sent).toEqual([]);
+  });
+
+  it('records the request id it reported, so the failure reporter does not count that failure again', async () => {
+    const state = new FileStateStore(dir);
+    await expect(fail(context(state, false, 'req-1'))).rejects.toThrow();
+    expect(await state.loadFailure('orders-cache', 'check')).toMatchObject({
+      failures: 1,
+      lastRequestId: 'req-1',
+    });
+    await expect(fail(context(state, false, 'req-2'))).rejects.toThrow();
+    expect(await state.loadFailure('orders-cache', 'check')).toMatchObject({
+      failures: 2,
+      lastRequestId: 'req-2',
+    });
     expect(sent.map((m) => m.kind)).toEqual(['checker-error']);
+  });
+
+  it('a publish that fails leaves no record: the failure reporter publishes it', async () => {
+    const state = new FileStateStore(dir);
+    const ctx = { ...context(state), sink: { publish: () => Promise.reject(new Error('no route to SNS')) } };
+    await expect(fail(ctx)).rejects.toThrow('could not read the secret');
+    expect(await state.loadFailure('orders-cache', 'check')).toBeUndefined();
   });
 });

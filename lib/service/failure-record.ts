@@ -1,0 +1,67 @@
+import { renderFailureReminder, renderFailureStarted } from '../notify/checker-health';
+import type { OutboundMessage } from '../notify/types';
+import type { FailureRecord, FunctionRole } from '../state/types';
+
+/** One failed run of a cluster's function, as the handler's wrapper or the failure reporter saw it. */
+export interface FailedRun {
+  cluster: string;
+  role: FunctionRole;
+  /** What failed, for a person (never a secret, never an ARN or account id: see {@link describeError}). */
+  error: string;
+  at: string;
+  /** A nightly run: a failure still going on gets its reminder then. */
+  nightly: boolean;
+  /** The Lambda request id, so the wrapper and the reporter never count one failure twice. */
+  requestId?: string;
+}
+
+/**
+ * The one rule both reporters of a failure follow: the first failure of an outage is notified
+ * (critical), later ones only counted, with a reminder in the nightly run (email only). A failure
+ * already recorded under the same request id (the handler's wrapper reported it, then Lambda handed
+ * the failed invocation to the reporter) changes nothing.
+ */
+export function nextFailureRecord(
+  previous: FailureRecord | undefined,
+  run: FailedRun,
+): { record: FailureRecord; message?: OutboundMessage } | undefined {
+  if (run.requestId !== undefined && previous?.lastRequestId === run.requestId) return undefined;
+  const record: FailureRecord = {
+    failingSince: previous?.failingSince ?? run.at,
+    lastError: run.error,
+    failures: (previous?.failures ?? 0) + 1,
+    ...(previous?.lastReminderAt ? { lastReminderAt: previous.lastReminderAt } : {}),
+    ...(run.requestId !== undefined ? { lastRequestId: run.requestId } : {}),
+  };
+  if (!previous) return { record, message: renderFailureStarted(run.cluster, run.role, record) };
+  if (!run.nightly) return { record };
+  return {
+    record: { ...record, lastReminderAt: run.at },
+    message: renderFailureReminder(run.cluster, run.role, record, run.at),
+  };
+}
+
+/** `Name: message`, plus the causes, one level each: what a person needs, never a secret. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 4; depth++) {
+    parts.push(current instanceof Error ? `${current.name}: ${current.message}` : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return withoutAccountDetails(parts.join(' <- caused by '));
+}
+
+/**
+ * Error texts from AWS name the role, the account and the resource by ARN. A message to people names
+ * the resource alone (`secret cluster-doctor/orders-cache`), and no account id.
+ */
+export function withoutAccountDetails(text: string): string {
+  return text
+    .replace(/arn:aws[a-z-]*:([a-z0-9-]+):[a-z0-9-]*:\d{0,12}:([^\s"',;)]+)/g, (_all, service, resource) => {
+      const name = String(resource).replace(/^(secret|function|table|key|alias):/, '$1 ');
+      // A secret's ARN ends in 6 random characters that its name does not have.
+      return `${service} ${service === 'secretsmanager' ? name.replace(/-[A-Za-z0-9]{6}$/, '') : name}`;
+    })
+    .replace(/\b\d{12}\b/g, '<account>');
+}
