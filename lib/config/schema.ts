@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { REMEDIATION_MODES } from '../guard/modes';
 import { REMEDY_IDS } from '../remedies/ids';
-import { LAMBDA_LIMIT_S, remediationWorstCaseS } from './time-budget';
+import { LAMBDA_LIMIT_S, REMEDIATION_BUDGET, remediationWorstCaseS } from './time-budget';
 
 export { type Mode as RemediationMode, REMEDIATION_MODES } from '../guard/modes';
 export { REMEDY_IDS, type RemedyId } from '../remedies/ids';
@@ -155,7 +155,7 @@ function refineDeployment(
       ctx.addIssue({
         code: 'custom',
         path: ['clusters', index, 'remediation', 'settleMs'],
-        message: `the remediation run's worst case is ${worst} s (settle ${cluster.remediation.settleMs / 1000} s + 5 observations of up to ${config.timeoutMs / 1000} s + one action, verify and report): more than the ${LAMBDA_LIMIT_S} s Lambda limit; lower settleMs or timeoutMs`,
+        message: `the remediation run's worst case is ${worst} s (settle ${cluster.remediation.settleMs / 1000} s + ${REMEDIATION_BUDGET.observations} observations of up to ${config.timeoutMs / 1000} s + one action, verify and report): more than the ${LAMBDA_LIMIT_S} s Lambda limit; lower settleMs or timeoutMs`,
       });
   });
   const firstIndex = new Map<string, number>();

@@ -3,13 +3,15 @@ export const LAMBDA_LIMIT_S = 900;
 
 /**
  * What one remediation run may take at worst, in seconds, before the runner's own deadline stops
- * it: the settle wait, the observations (two before planning, the fresh one before the action, the
- * one after it, the report's), one action (apply plus the 15 s verify window), the 15 s wait for
- * gossip after it, and the margin kept for the report, the history, the messages and the lock.
- * Later actions are never started past the deadline, so one action is the unit that must fit.
+ * it: the settle wait, the observations (two before planning, a third when a rotated secret is read
+ * again, the fresh one before the action, the one after it, the report's), one action (apply plus
+ * the 15 s verify window), the 15 s wait for gossip after it, and the margin kept for the report, the
+ * history, the messages and the lock. Later actions are never started past the deadline and a key
+ * move stops between rounds at it, so a run that could take longer still ends in time: this bound
+ * is what makes a run with anything to do at all fit the Lambda limit.
  */
 export const REMEDIATION_BUDGET = {
-  observations: 5,
+  observations: 6,
   actionS: 120,
   verifyS: 15,
   settleReportS: 15,

@@ -4,6 +4,7 @@ import { renderReportText } from './text';
 
 const marks: Record<ActionResult['status'], string> = {
   applied: 'APPLIED',
+  stopped: 'STOPPED',
   skipped: 'WOULD APPLY',
   refused: 'REFUSED',
   escalated: 'ESCALATED',
@@ -23,7 +24,9 @@ export function renderFixText(result: FixResult, options: { color?: boolean } = 
     lines.push('', `  [${status}] ${a.remedy} ${a.subCase} ${what}`);
     lines.push(`      guard ${a.guard ?? '-'}: ${a.reason}`);
     if (a.commands.length > 0) {
-      lines.push(`      ${a.status === 'applied' || a.status === 'failed' ? 'sent' : 'commands'}:`);
+      lines.push(
+        `      ${a.status === 'applied' || a.status === 'failed' || a.status === 'stopped' ? 'sent' : 'commands'}:`,
+      );
       for (const c of a.commands.slice(0, 12)) lines.push(`        ${c}`);
       if (a.commands.length > 12) lines.push(`        ... ${a.commands.length - 12} more`);
     }

@@ -139,7 +139,11 @@ export function renderChanges(
 /** An audit message for one remediation action, applied or not. */
 export function renderRemediation(cluster: string, action: ActionResult, after: Report): OutboundMessage {
   const severity: Severity =
-    action.status === 'failed' ? 'critical' : action.status === 'applied' ? 'warning' : 'info';
+    action.status === 'failed'
+      ? 'critical'
+      : action.status === 'applied' || action.status === 'stopped'
+        ? 'warning'
+        : 'info';
   const slots = formatRanges(action.slots) || '-';
   return message(
     'remediation',

@@ -5,7 +5,7 @@ import { candidateActions, planRemediation, recheck } from '../guard/plan';
 import type { Plan, Policy } from '../guard/types';
 import { credentialsRefused, type ObserveOptions, observeCluster, type Snapshot } from '../observe';
 import { bound } from '../remedies/catalog';
-import { BusyKeyError, Executor, RemedyUnavailableError } from '../remedies/executor';
+import { BusyKeyError, DeadlineError, Executor, RemedyUnavailableError } from '../remedies/executor';
 import type { MigrateProgress } from '../remedies/migrate-keys';
 import type { AnyStep, ApplyOutcome, PlannedAction } from '../remedies/types';
 import { slotsInRanges } from '../topology/slots';
@@ -32,7 +32,10 @@ export interface FixOptions {
   log?: (line: string) => void;
   /** How a long key move stands, after each round of MIGRATE batches (for a progress line). */
   progress?: (progress: MigrateProgress) => void;
-  /** Epoch ms: no action starts after it, so the run ends with its report before the Lambda limit. */
+  /**
+   * Epoch ms: no action starts after it, and a key move stops between rounds past it, so the run ends
+   * with its report, its history and its lock released before the Lambda limit.
+   */
   deadlineAt?: number;
 }
 
@@ -201,6 +204,7 @@ async function applyOne(
       commands: acted.commands,
       keysBefore,
       keysAfter: slotKeys(observed, slots),
+      ...(acted.error instanceof DeadlineError ? { keysMoved: acted.error.moved } : {}),
       durationMs: Date.now() - started,
     };
     return { result, wrote: true, after: observed };
@@ -229,6 +233,7 @@ async function act(
 ): Promise<ApplyOutcome | { error: unknown; commands: string[] }> {
   const exec = new Executor({ ...options.observe, nodeTimeoutMs: options.observe.nodeTimeoutMs ?? 5000 });
   exec.onProgress = options.progress;
+  exec.deadline = () => options.deadlineAt;
   try {
     return await bound(step).apply(exec);
   } catch (error) {
@@ -238,8 +243,12 @@ async function act(
   }
 }
 
-/** What a failed write means for the result: unavailable (the node refuses the command) or failed. */
+/**
+ * What a failed write means for the result: unavailable (the node refuses the command), stopped at
+ * the deadline (the next run resumes), or failed.
+ */
 function failure(step: AnyStep, error: unknown): ActionResult {
+  if (error instanceof DeadlineError) return resultOf(step, 'stopped', error.message, 'deadline');
   const status: ActionStatus = error instanceof RemedyUnavailableError ? 'unavailable' : 'failed';
   const message = error instanceof Error ? error.message : String(error);
   const reason =

@@ -3,7 +3,15 @@ import type { Plan, PlanEntry } from '../guard/types';
 import type { PlannedAction } from '../remedies/types';
 import type { TimedStep } from './timeline';
 
-export type ActionStatus = 'applied' | 'skipped' | 'refused' | 'escalated' | 'failed' | 'unavailable';
+/** `stopped`: started, and stopped at the run's deadline in a state the next run resumes (a key move between rounds). */
+export type ActionStatus =
+  | 'applied'
+  | 'stopped'
+  | 'skipped'
+  | 'refused'
+  | 'escalated'
+  | 'failed'
+  | 'unavailable';
 
 /** One line of the fix report (issue contract): what was done to which slots, and the key ledger. */
 export interface ActionResult {

@@ -11,6 +11,22 @@ export class BusyKeyError extends Error {
   override name = 'BusyKeyError';
 }
 
+/**
+ * A key move reached the run's deadline between two rounds and stopped there: the slot keeps both
+ * marks (`MIGRATING` on the source, `IMPORTING` on the target), the `resume` state the next run
+ * finishes. Nothing was lost: every key is on one side or the other.
+ */
+export class DeadlineError extends Error {
+  override name = 'DeadlineError';
+
+  constructor(
+    message: string,
+    readonly moved: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A write a remedy sent failed for another reason. */
 export class RemedyCommandError extends Error {
   override name = 'RemedyCommandError';
@@ -27,6 +43,8 @@ export class Executor {
   private readonly clients = new Map<string, NodeClient>();
   /** Told how a long key move stands (FixOptions.progress), for a progress line. */
   onProgress?: (progress: MigrateProgress) => void;
+  /** Epoch ms past which a key move stops between rounds (asked before each round). */
+  deadline?: () => number | undefined;
 
   constructor(
     readonly connection: ConnectionOptions,
@@ -37,6 +55,7 @@ export class Executor {
   lane(): Executor {
     const lane = new Executor(this.connection, this.log);
     lane.onProgress = this.onProgress;
+    lane.deadline = this.deadline;
     return lane;
   }
 

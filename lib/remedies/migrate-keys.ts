@@ -1,4 +1,4 @@
-import { BusyKeyError, type CommandArg, type Executor, RemedyCommandError } from './executor';
+import { BusyKeyError, type CommandArg, DeadlineError, type Executor, RemedyCommandError } from './executor';
 import { BATCH_LIMITS, type BatchLimits, firstBatch, keysForBytes, nextBatch } from './migrate-batch';
 import { migrateAuth } from './support';
 
@@ -64,6 +64,8 @@ type Answer =
  * Guards kept: a key that already exists on the target is never overwritten (no REPLACE) and stops
  * the move with BUSYKEY once every command of its round has been answered;
  * keys a MIGRATE did not move stay on the source, so the runner's key ledger still counts every key.
+ * Past the run's deadline (`exec.deadline`, asked before each round) the move stops between rounds
+ * with a {@link DeadlineError}: the slot keeps both marks, which the next run resumes.
  */
 export async function migrateKeys(options: MigrateKeysOptions): Promise<number> {
   const { slot, source, to, send, exec } = options;
@@ -105,6 +107,12 @@ export async function migrateKeys(options: MigrateKeysOptions): Promise<number> 
   for (;;) {
     const keys = listed.slice(0, roundKeys(size));
     if (keys.length === 0) return moved;
+    const deadline = exec.deadline?.();
+    if (deadline !== undefined && Date.now() >= deadline)
+      throw new DeadlineError(
+        `slot ${slot}: stopped at the run's deadline after moving ${moved} key(s), ${listed.length >= roundKeys(size) ? 'more' : listed.length} left on ${source}; the slot stays migrating and importing, which the next run resumes`,
+        moved,
+      );
     const answer = await round(keys, size);
     if (!answer.ok) throw answer.error;
     // A moved key never comes back to the source (writes to it are redirected): one listed again was

@@ -31,8 +31,11 @@ export interface RemediateHandlerDeps {
   now?: () => Date;
 }
 
-/** Time kept after the last action for the report, the history, the messages and the lock release. */
-export const REPORT_MARGIN_MS = 60_000;
+/**
+ * Time kept after the run's deadline for what follows an action stopped there: one observation (up to
+ * the cluster's timeout), the report, the history, the messages and the lock release.
+ */
+export const reportMarginMs = (timeoutMs: number) => Math.max(60_000, timeoutMs + 30_000);
 
 /** A run that could observe no node of its cluster: nothing was planned or done, and it is a failure. */
 export class NothingObservedError extends Error {
@@ -56,16 +59,16 @@ const noticeOf = (a: ActionResult) =>
  * itself, plans under the guards with the cluster's mode and allow-list from the deployment's
  * settings and acts only on what the scheduled checks confirmed (stored state, not the caller),
  * applies behind the lock, records each action in the history, and then publishes: every action
- * applied or failed, and each refusal or escalation once per change of what it says. It stops
- * starting actions, and stops a key move between rounds, a minute before the Lambda limit.
+ * applied, stopped or failed, and each refusal or escalation once per change of what it says. Past
+ * its deadline (the Lambda limit less {@link reportMarginMs}) it starts no action and stops a key
+ * move between rounds, so every run ends with its audit messages and its lock released.
  */
 export function makeRemediateHandler(deps: RemediateHandlerDeps) {
   const now = deps.now ?? (() => new Date());
   return async (event: unknown, context?: LambdaContext): Promise<FixResult> => {
-    const deadlineAt = context
-      ? Date.now() + context.getRemainingTimeInMillis() - REPORT_MARGIN_MS
-      : undefined;
+    const endsAt = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
     const { cluster, settings, placement, resources } = resolveRun(deps.env, deps.settings(), event);
+    const deadlineAt = endsAt === undefined ? undefined : endsAt - reportMarginMs(settings.timeoutMs);
     const state = deps.state(resources.tableName);
     const sink = deps.sink(resources.topicArn);
     const failure = {
