@@ -128,12 +128,26 @@ export class Faults {
     );
   }
 
-  /** Waits until `holds` is true of every live node's `CLUSTER NODES`, given the flags of a node id there. */
-  private async everyLiveNode(what: string, holds: (flags: (id: string) => string[]) => boolean) {
+  /**
+   * Waits until `holds` is true of every live node's `CLUSTER NODES` (but `except`, a paused node that
+   * would answer nothing), given the flags of a node id there and the id of its master.
+   */
+  private async everyLiveNode(
+    what: string,
+    holds: (flags: (id: string) => string[], masterOf: (id: string) => string | undefined) => boolean,
+    except?: HarnessNode,
+  ) {
     await this.cluster.waitFor(`every live node ${what}`, async () => {
-      for (const n of this.cluster.nodes.filter((x) => x.process.alive)) {
+      for (const n of this.cluster.nodes.filter((x) => x.process.alive && x !== except)) {
         const lines = String(await n.process.command('CLUSTER', 'NODES')).split('\n');
-        if (!holds((id) => flagsOf(lines.find((l) => l.startsWith(id)) ?? ''))) return false;
+        const line = (id: string) => lines.find((l) => l.startsWith(id)) ?? '';
+        if (
+          !holds(
+            (id) => flagsOf(line(id)),
+            (id) => line(id).split(' ')[3],
+          )
+        )
+          return false;
       }
       return true;
     });
@@ -145,14 +159,71 @@ export class Faults {
    * The cluster needs a short `nodeTimeoutMs` for this to be quick.
    */
   async killAndFailover(master: HarnessNode): Promise<HarnessNode> {
+    const replicas = await this.syncedReplicasOf(master);
+    await this.kill(master);
+    const promoted = await this.promotedAmong(replicas, master);
+    await this.everyLiveNode(
+      `sees ${promoted.address} promoted`,
+      (flags) => flags(promoted.id).includes('master') && flags(master.id).includes('fail'),
+    );
+    return promoted;
+  }
+
+  /**
+   * A master stalls past the node timeout (SIGSTOP, as a long MIGRATE of a big key, a fork or a paused
+   * VM would stall it): waits until one of its replicas has taken over and every other node sees the
+   * promotion and flags the stalled master `fail`; then SIGCONT, and waits until the old master has
+   * rejoined as a replica of the promoted node, in sync with it (link up, no sync in progress), and
+   * every node sees it so. Returns the promoted node. Needs a short `nodeTimeoutMs`.
+   */
+  async stallAndFailover(master: HarnessNode): Promise<HarnessNode> {
+    const replicas = await this.syncedReplicasOf(master);
+    this.pause(master);
+    let promoted: HarnessNode;
+    try {
+      promoted = await this.promotedAmong(replicas, master);
+      await this.everyLiveNode(
+        `but the stalled ${master.address} sees ${promoted.address} promoted and flags the stalled node fail`,
+        (flags) => flags(promoted.id).includes('master') && flags(master.id).includes('fail'),
+        master,
+      );
+    } finally {
+      this.resume(master);
+    }
+    await this.cluster.waitFor(`${master.address} replicates ${promoted.address}, in sync`, async () => {
+      const replication = String(await master.process.command('INFO', 'replication'));
+      return (
+        replication.includes('role:slave') &&
+        replication.includes(`master_port:${promoted.port}\r\n`) &&
+        replication.includes('master_link_status:up') &&
+        replication.includes('master_sync_in_progress:0')
+      );
+    });
+    await this.everyLiveNode(
+      `sees ${master.address} as a replica of ${promoted.address}`,
+      (flags, masterOf) =>
+        flags(master.id).includes('slave') &&
+        !flags(master.id).some((f) => f === 'fail' || f === 'fail?') &&
+        masterOf(master.id) === promoted.id,
+    );
+    return promoted;
+  }
+
+  /**
+   * The replicas of `master`, once they hold every write it acknowledged (the keys a move just brought
+   * in among them): the case under test is a failover that lost nothing, not one that raced replication.
+   */
+  private async syncedReplicasOf(master: HarnessNode): Promise<HarnessNode[]> {
     const replicas = await this.replicasOf(master);
     if (replicas.length === 0) throw new Error(`${master.address} has no replica to take over`);
-    // The replicas first get every write the master acknowledged (the keys a move just brought in
-    // among them): the case under test is a failover that lost nothing, not one that raced replication.
     const synced = Number(await master.process.command('WAIT', replicas.length, 10_000));
     if (synced < replicas.length)
       throw new Error(`${master.address}: only ${synced} of ${replicas.length} replica(s) caught up`);
-    await this.kill(master);
+    return replicas;
+  }
+
+  /** Waits until one of `replicas` of the (dead or stalled) `master` says it is a master; returns it. */
+  private async promotedAmong(replicas: HarnessNode[], master: HarnessNode): Promise<HarnessNode> {
     let heir: HarnessNode | undefined;
     await this.cluster.waitFor(`a replica of ${master.address} promoted`, async () => {
       for (const r of replicas) {
@@ -160,12 +231,7 @@ export class Faults {
       }
       return heir !== undefined;
     });
-    const promoted = heir as HarnessNode;
-    await this.everyLiveNode(
-      `sees ${promoted.address} promoted`,
-      (flags) => flags(promoted.id).includes('master') && flags(master.id).includes('fail'),
-    );
-    return promoted;
+    return heir as HarnessNode;
   }
 
   /**

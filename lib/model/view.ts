@@ -366,8 +366,28 @@ export class ClusterView {
    */
   wasPromoted(id: string): boolean {
     const facts = this.nodes.get(id);
-    const replid2 = facts?.observation?.info?.replication?.master_replid2;
-    return facts?.self?.role === 'master' && replid2 !== undefined && !/^0+$/.test(replid2);
+    return facts?.self?.role === 'master' && this.replid2(id) !== undefined;
+  }
+
+  /** `master_replid2` of a reachable node, when it has one (not all zeros). */
+  replid2(id: string): string | undefined {
+    const replid2 = this.nodes.get(id)?.observation?.info?.replication?.master_replid2;
+    return replid2 !== undefined && !/^0+$/.test(replid2) ? replid2 : undefined;
+  }
+
+  /**
+   * The master a reachable node replicates by its own word (its `myself` line says replica), e.g. a
+   * master demoted after it stalled past the node timeout and a replica took over: it answers, but it
+   * is no longer a master.
+   */
+  replicating(id: string): string | undefined {
+    const self = this.nodes.get(id)?.self;
+    return self?.role === 'replica' ? (self.masterId ?? undefined) : undefined;
+  }
+
+  /** Keys of `slot` on a replica a migration mark names, when counted (`replicaSlotKeyCounts`). */
+  replicaKeysIn(id: string, slot: number): number | undefined {
+    return this.nodes.get(id)?.observation?.replicaSlotKeyCounts?.[String(slot)];
   }
 
   /**

@@ -47,6 +47,51 @@ export function slotsThatMatter(observations: NodeObservation[]): Set<number> {
 }
 
 /**
+ * Replicas named by a master's migration mark (a node of the move demoted to a replica mid-move,
+ * e.g. after a stall past the node timeout), each with the slots those marks name. Their keys of
+ * those slots are what proves the demoted node holds nothing its heir lacks.
+ */
+export function replicasNamedByMarks(observations: NodeObservation[]): Map<string, number[]> {
+  const named = new Map<string, Set<number>>();
+  for (const o of observations) {
+    const self = o.clusterNodes?.find((e) => e.myself);
+    if (self?.role !== 'master') continue;
+    const marks = [
+      ...self.migrating.map((m) => ({ slot: m.slot, peer: m.target })),
+      ...self.importing.map((i) => ({ slot: i.slot, peer: i.source })),
+    ];
+    for (const { slot, peer } of marks) named.set(peer, (named.get(peer) ?? new Set()).add(slot));
+  }
+  const result = new Map<string, number[]>();
+  for (const o of observations) {
+    const self = o.clusterNodes?.find((e) => e.myself);
+    const slots = self && self.role === 'replica' ? named.get(self.id) : undefined;
+    if (o.reachable && slots)
+      result.set(
+        self?.id as string,
+        [...slots].sort((a, b) => a - b),
+      );
+  }
+  return result;
+}
+
+/** Counts a replica's keys of `slots` (see {@link replicasNamedByMarks}) into `replicaSlotKeyCounts`. */
+export async function countReplicaKeys(
+  client: NodeClient,
+  observation: NodeObservation,
+  slots: number[],
+): Promise<void> {
+  try {
+    const counts = await countSlots(client, [{ ranges: rangesFromSlots(slots), report: 'all' }], false);
+    observation.replicaSlotKeyCounts = Object.fromEntries(
+      [...counts.bySlot].map(([slot, n]) => [String(slot), n]),
+    );
+  } catch (error) {
+    observation.error ??= client.describe(error);
+  }
+}
+
+/**
  * How a counted range is reported: `all` every slot's count, `nonzero` the slots holding keys, `sum`
  * only its total. The owned slots of a deep scan are summed on the server, so a healthy cluster's
  * reply is one number per master, not 16 384 of them.

@@ -2,7 +2,15 @@ import { compareText, parseClusterInfo, parseClusterNodes, parseInfo } from '../
 import { serverOf } from '../topology/info';
 import type { ClusterNodeEntry } from '../topology/types';
 import { type ConnectionOptions, connectNode, type NodeClient } from './connection';
-import { countKeys, parseSurvey, SURVEY, type Survey, slotsThatMatter } from './key-counts';
+import {
+  countKeys,
+  countReplicaKeys,
+  parseSurvey,
+  replicasNamedByMarks,
+  SURVEY,
+  type Survey,
+  slotsThatMatter,
+} from './key-counts';
 import type { NodeObservation, Snapshot } from './types';
 
 export interface ObserveOptions extends Omit<ConnectionOptions, 'nodeTimeoutMs'> {
@@ -102,12 +110,14 @@ class ObservationSession {
     const observed = [...this.observations.values()];
     const matter = slotsThatMatter(observed);
     for (const slot of this.extraSlots) matter.add(slot);
+    const namedReplicas = replicasNamedByMarks(observed);
     await Promise.all(
       observed.map((o) => {
         const client = this.clients.get(o.address);
-        return o.reachable && client
-          ? countKeys(client, o, matter, this.deepKeyScan, this.surveys.get(o.address))
-          : undefined;
+        if (!o.reachable || !client) return undefined;
+        const named = o.id ? namedReplicas.get(o.id) : undefined;
+        if (named) return countReplicaKeys(client, o, named);
+        return countKeys(client, o, matter, this.deepKeyScan, this.surveys.get(o.address));
       }),
     );
   }

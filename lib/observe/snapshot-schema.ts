@@ -66,6 +66,7 @@ const nodeObservation = z.object({
   config: fields.optional(),
   restrictedCommands: z.array(shortText).max(64).optional(),
   slotKeyCounts: z.record(z.string(), z.int().min(0)).optional(),
+  replicaSlotKeyCounts: z.record(z.string(), z.int().min(0)).optional(),
 });
 
 export const snapshotSchema = z.object({

@@ -37,6 +37,12 @@ export interface NodeObservation {
   restrictedCommands?: string[];
   /** `CLUSTER COUNTKEYSINSLOT` for the slots that matter (open, uncovered, unowned with keys). */
   slotKeyCounts?: Record<string, number>;
+  /**
+   * On a replica that a master's migration mark names (a master of the move demoted to a replica, e.g.
+   * after a stall past the node timeout): its keys of the slots those marks name. Apart from
+   * `slotKeyCounts`, which counts masters only (every ledger sums it).
+   */
+  replicaSlotKeyCounts?: Record<string, number>;
 }
 
 /** One observation of a whole cluster. Plain, serialisable data: no sockets. */

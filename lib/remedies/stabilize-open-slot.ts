@@ -12,6 +12,9 @@ export interface Side {
   address: string;
 }
 
+/** The node a mark names that is no longer a master: down, or demoted to a replica of the heir. */
+export type Replaced = Side & { state: 'down' | 'demoted' };
+
 /** Where MIGRATE on the source dials the target (its announced address), and the batch size. */
 export interface Move {
   migrateTo: { host: string; port: number };
@@ -48,16 +51,23 @@ export type SlotPlan =
   /** The importer holds keys; its source owns the slot but is not migrating: re-open that side, finish. */
   | Plan<'resume', { source: Side; target: Side; others: string[] } & Move>
   /**
-   * The target died mid-move and its replica took over (Redis 7: no IMPORTING mark on it, the source
-   * still MIGRATING to the dead id): re-target both marks to the promoted node, then finish.
+   * The target died or stalled mid-move and its replica took over (Redis 7: no IMPORTING mark on it,
+   * the source still MIGRATING to the old id, the old node down or back as a replica of the heir):
+   * re-target both marks to the promoted node, then finish.
    */
-  | Plan<'retarget-promoted-target', { source: Side; target: Side; dead: Side; others: string[] } & Move>
+  | Plan<
+      'retarget-promoted-target',
+      { source: Side; target: Side; replaced: Replaced; others: string[] } & Move
+    >
   /**
-   * The source died mid-move and its replica took over (Redis 7: no MIGRATING mark on it; the
-   * importing target ignores gossip about the slot and still names the dead owner): give the target
-   * the promoted owner back first, re-target both marks, then finish.
+   * The source died or stalled mid-move and its replica took over (Redis 7: no MIGRATING mark on it;
+   * the importing target ignores gossip about the slot and still names the old owner, or none):
+   * give the target the promoted owner first, re-target both marks, then finish.
    */
-  | Plan<'retarget-promoted-source', { source: Side; target: Side; dead: Side; others: string[] } & Move>
+  | Plan<
+      'retarget-promoted-source',
+      { source: Side; target: Side; replaced: Replaced; others: string[] } & Move
+    >
   /**
    * Valkey 8: a replica keeps a mark its primary does not have on that slot. STABLE on the primary
    * changes nothing there and is replicated, which clears the replica's stale copy.
@@ -170,8 +180,8 @@ async function applySlot(plan: SlotPlan, exec: Executor, recorder: Recorder): Pr
       await send(plan.source.address, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', plan.target.id);
       return finish(plan, exec, recorder);
     case 'retarget-promoted-source':
-      // The target's view first: while it names the dead owner it is `cluster_state:fail` and refuses
-      // the RESTORE-ASKING that MIGRATE sends. SETSLOT NODE <other> keeps its IMPORTING mark.
+      // The target's view first: while it names the old owner (or none) it may be `cluster_state:fail`,
+      // and refuses the RESTORE-ASKING that MIGRATE sends. SETSLOT NODE <other> keeps its IMPORTING mark.
       await send(plan.target.address, 'CLUSTER', 'SETSLOT', slot, 'NODE', plan.source.id);
       await send(plan.target.address, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', plan.source.id);
       await send(plan.source.address, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', plan.target.id);

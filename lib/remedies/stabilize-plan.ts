@@ -1,7 +1,7 @@
 import { cli } from '../model/runbook';
 import type { ClusterView, OpenSlotMarker } from '../model/view';
-import { planDeadPeer } from './stabilize-dead-peer';
 import type { Side, SlotPlan } from './stabilize-open-slot';
+import { planReplacedPeer } from './stabilize-replaced-peer';
 import { migrateCommands } from './stabilize-runbook';
 import {
   internalAddress,
@@ -62,8 +62,11 @@ export function planSlot(
   const uncounted = mastersWithoutCounts(view, [slot]);
   if (uncounted.length > 0)
     return escalate(`keys of the slot could not be counted on ${uncounted.join(', ')}`);
-  const unreachable = [...new Set(markers.map((m) => m.peer))].filter((id) => !reachable(view, id));
-  if (unreachable.length > 0) return planDeadPeer(ctx, unreachable);
+  // A peer no longer a master: dead, or demoted to a replica (it answers, but it serves nothing).
+  const gone = [...new Set(markers.map((m) => m.peer))].filter(
+    (id) => !reachable(view, id) || view.replicating(id) !== undefined,
+  );
+  if (gone.length > 0) return planReplacedPeer(ctx, gone);
   const owner = view.majorityOwner(slot);
   if (owner && !reachable(view, owner)) return escalate(`the owner ${view.label(owner)} is unreachable`);
   if (!owner) return escalate('the masters do not agree on an owner');
@@ -245,6 +248,7 @@ function context(view: ClusterView, slot: number, markers: OpenSlotMarker[], bat
       (v): v is { id: string; address: string } => typeof v === 'object' && v !== null && 'id' in v,
     );
     // A dead node named by the plan is not written to: it is not one of the nodes the action touches.
+    // A demoted one is read (its proofs are re-verified), so it must answer.
     return nodesOf([...sides.map((s) => s.id), plan.finalOwner].filter((id) => reachable(view, id)));
   };
   return {

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { type HarnessNode, keyLedger, sleep, type TestCluster } from '../../lib/harness';
 import type { FixResult } from '../../lib/remediate/fix';
 import { tagForSlot } from '../../lib/topology/keyslot';
+import { SLOT_COUNT } from '../../lib/topology/types';
 import { cli } from './cli';
 
 const PASSWORD_VAR = 'CLUSTER_DOCTOR_TEST_PASSWORD';
@@ -82,4 +83,29 @@ export async function expectNoKeyLost(
     expected.set(writer.slot, (expected.get(writer.slot) ?? 0) + writer.written);
   expect(after.perSlot).toEqual(expected);
   expect(after.total).toBe(before.total + (writer?.written ?? 0));
+}
+
+/**
+ * Every live node, replicas included, gives every slot to a master, and all give each slot to the
+ * same one. Replicas learn a finalised owner by gossip after the masters (which `fix` verifies), so
+ * this waits for that, and fails naming the first slot where two nodes differ.
+ */
+export async function expectOneSlotMap(cluster: TestCluster): Promise<void> {
+  let seen = '';
+  await cluster
+    .waitFor('every live node gives every slot to the same owner', async () => {
+      const live = cluster.nodes.filter((n) => n.process.alive);
+      const tables = await Promise.all(live.map((n) => cluster.slotOwners(n)));
+      for (let slot = 0; slot < SLOT_COUNT; slot++) {
+        const owners = tables.map((t) => t[slot]);
+        if (owners.some((o) => o === undefined || o !== owners[0])) {
+          seen = `slot ${slot}: ${live.map((n, i) => `${n.address} says ${owners[i]?.address ?? 'none'}`).join(', ')}`;
+          return false;
+        }
+      }
+      return true;
+    })
+    .catch((error: Error) => {
+      throw new Error(`${error.message}; last seen: ${seen}`);
+    });
 }

@@ -1,55 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { HarnessNode, TestCluster } from '../../../lib/harness';
 import { defaultServer, keyLedger, keysInSlot, loadKeys } from '../../../lib/harness';
-import type { FixResult } from '../../../lib/remediate/fix';
 import { checkCluster, findingsWith } from '../../support/check';
 import { withCluster } from '../../support/cluster';
-import { expectNoKeyLost, expectOkEverywhere, fix, startWriter } from '../../support/fix';
+import { expectNoKeyLost, expectOkEverywhere, fix } from '../../support/fix';
+import { awaitReplicaCopiesMark, fixWithWriter as fixWith, openMarkers } from '../../support/reshard';
 
 const SLOT = 500; // owned by the first master
 const SOURCE_SLOT = 6000; // owned by the second master
 const WRITER_SLOT = 12_000; // owned by the third master
 const valkey = defaultServer().family === 'valkey';
-
-const openMarkers = async (node: HarnessNode): Promise<string[]> =>
-  (String(await node.process.command('CLUSTER', 'NODES')).match(/\[\d+-[<>]-[0-9a-f]+\]/g) ?? []).sort();
-
-/** The one stabilize action of a fix run, with the plan entry that allowed it. */
-function stabilizeOf(result: FixResult) {
-  const actions = result.actions.filter((a) => a.remedy === 'stabilize-open-slot');
-  expect(actions, JSON.stringify(result.actions)).toHaveLength(1);
-  const entry = result.plan.entries.find((e) => e.action.key === actions[0]?.key);
-  return { action: actions[0], entry };
-}
-
-/**
- * `fix --yes` with a writer on the third master, then the proofs every case shares: the action
- * applied, 0 keys and 0 acknowledged writes lost, `cluster_state:ok` on every live node.
- */
-async function fixWithWriter(cluster: TestCluster, writerOn: HarnessNode) {
-  const before = await keyLedger(cluster);
-  const writer = startWriter(writerOn, WRITER_SLOT);
-  let written = 0;
-  const run = await fix(cluster, ['--yes', '--settle-ms', '300']).finally(async () => {
-    written = await writer.stop();
-  });
-  const { action, entry } = stabilizeOf(run.result);
-  expect(action?.status, JSON.stringify(action)).toBe('applied');
-  // The plan names each guard's verdict: every one passed.
-  expect(entry?.verdicts?.map((v) => `${v.guard}:${v.status}`)).toEqual([
-    'known-safe:pass',
-    'managed-service:pass',
-    'allow-list:pass',
-    'persistence:pass',
-    'agreement:pass',
-    'budget:pass',
-    'mode:pass',
-  ]);
-  expect(written).toBeGreaterThan(0);
-  await expectOkEverywhere(cluster);
-  await expectNoKeyLost(cluster, before, { slot: WRITER_SLOT, written });
-  return { run, action, before };
-}
+const fixWithWriter = (cluster: TestCluster, writerOn: HarnessNode) =>
+  fixWith(cluster, writerOn, WRITER_SLOT);
 
 /**
  * Case 1 on Valkey 8.0.1: the importing target claims the slot itself within a second of the source
@@ -146,31 +108,8 @@ describe('case 3: the source master dies mid-move and its replica is promoted', 
       await loadKeys(cluster, 0, keysInSlot(SOURCE_SLOT, 300));
       await faults.openSlot(SOURCE_SLOT, a, b);
       await faults.migrateKeys(SOURCE_SLOT, a, b, 120);
-      if (valkey) {
-        // Valkey 8 copies the MIGRATING mark to the source's replica, but not through the replication
-        // stream the failover waits for: wait for the copy, or the heir may take over without it (then
-        // the case is `resume`, not this one; a full run at a load of 14 once got there first). Once
-        // the copy never came (a full run at 22:20 waited 20 s; the cause is not known), so the source is
-        // told again every 2 s until its replica has the mark, as a reshard tool that retries would.
-        let markedAt = Date.now();
-        await cluster.waitFor(
-          "the source's replica copies its MIGRATING mark",
-          async () => {
-            for (const n of cluster.nodes.filter((x) => x !== a && x.process.alive)) {
-              const nodes = String(await n.process.command('CLUSTER', 'NODES'));
-              const self = nodes.split('\n').find((l) => l.includes('myself')) ?? '';
-              if (self.split(' ')[3] !== a.id || self.includes(`[${SOURCE_SLOT}->-${b.id}]`)) continue;
-              if (Date.now() - markedAt > 2_000) {
-                markedAt = Date.now();
-                await faults.openSlot(SOURCE_SLOT, a, b, { migrating: true, importing: false });
-              }
-              return false;
-            }
-            return true;
-          },
-          60_000,
-        );
-      }
+      // Valkey 8: the source's replica must hold the MIGRATING mark before the failover (see the helper).
+      if (valkey) await awaitReplicaCopiesMark(cluster, faults, SOURCE_SLOT, a, b);
       const heir = await faults.killAndFailover(a);
       if (valkey) {
         // Valkey 8.0.1: the promoted node keeps the MIGRATING mark and the target re-points its

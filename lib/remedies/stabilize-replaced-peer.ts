@@ -1,44 +1,69 @@
 import { cli } from '../model/runbook';
+import { demotionUnproven } from './stabilize-demoted-proof';
 import type { SlotContext, SlotDraft } from './stabilize-plan';
 import { migrateCommands } from './stabilize-runbook';
-import { internalAddress } from './support';
+import { internalAddress, reachable } from './support';
 import type { Escalation } from './types';
 
 /**
- * An open slot whose mark names a node the checker cannot reach. Known-safe only when the dead
- * node is down by the cluster's own verdict and a replica took its slots over (it holds none in
- * any view): then the move is re-targeted to the promoted node and finished. A dead node that still
- * owns slots took its whole shard with it: the moved keys exist only there, so the slot is held
- * exactly as it is, for a person to bring the node back (DESIGN §5 rule 4).
+ * An open slot whose mark names a node that is no longer a master: dead (the checker cannot reach
+ * it), or demoted to a replica (it stalled past the node timeout, a replica took over, and it came
+ * back as a replica of that heir, which cleared its own mark). Known-safe only when a replica took
+ * the node's slots over and proves it: the heir's own claim or the keys it holds, its
+ * `master_replid2`, and, for a demoted node, that it claims nothing, replicates the heir in sync,
+ * served the stream the heir took over and holds no key the heir lacks. Then the move is
+ * re-targeted to the heir and finished. A dead node that still owns slots took its whole shard
+ * with it: the moved keys exist only there, so the slot is held exactly as it is, for a person to
+ * bring the node back (DESIGN §5 rule 4).
  */
-export function planDeadPeer(ctx: SlotContext, unreachable: string[]): SlotDraft | Escalation {
+export function planReplacedPeer(ctx: SlotContext, gone: string[]): SlotDraft | Escalation {
   const { view, migrating, importing, escalate } = ctx;
   const labels = (ids: string[]) => ids.map((id) => view.label(id)).join(', ');
-  const waiting = unreachable.filter((id) => !view.isDown(id));
+  const waiting = gone.filter((id) => !reachable(view, id) && !view.isDown(id));
   if (waiting.length > 0)
     return escalate(
       `involved node(s) unreachable but not flagged fail by the cluster: ${labels(waiting)}; wait for failure detection (and failover) before acting`,
     );
-  if (unreachable.length > 1)
-    return escalate(`several dead nodes named by the marks: ${labels(unreachable)}`);
-  const dead = unreachable[0] as string;
+  if (gone.length > 1)
+    return escalate(`several nodes named by the marks are no longer masters: ${labels(gone)}`);
+  const peer = gone[0] as string;
+  const demoted = reachable(view, peer);
+  if (demoted) {
+    const claimed = view.nodes.get(peer)?.self?.slots.length ?? 0;
+    if (claimed > 0)
+      return escalate(`${view.label(peer)} says it is a replica but claims ${claimed} slot range(s) itself`);
+    if (view.slotsAgreed(peer) > 0)
+      return escalate(
+        `${view.label(peer)} is a replica by its own word, but the masters still give it ${view.slotsAgreed(peer)} slot(s): wait for gossip to settle`,
+      );
+  } else if (view.slotsAgreed(peer) > 0) return hold(ctx, peer);
   const [m] = migrating;
   const [i] = importing;
-  if (view.slotsAgreed(dead) > 0) return hold(ctx, dead);
-  if (m && migrating.length === 1 && m.peer === dead && importing.every((x) => x.peer === m.nodeId))
-    return deadTarget(ctx, dead);
-  if (i && importing.length === 1 && i.peer === dead && migrating.length === 0) return deadSource(ctx, dead);
+  if (m && migrating.length === 1 && m.peer === peer && importing.every((x) => x.peer === m.nodeId))
+    return replacedTarget(ctx, peer);
+  if (i && importing.length === 1 && i.peer === peer && migrating.length === 0)
+    return replacedSource(ctx, peer);
   return escalate(
-    `a mark names ${view.label(dead)} (down), with ${migrating.length} migrating and ${importing.length} importing mark(s): not a known-safe case`,
+    `a mark names ${view.label(peer)} (${demoted ? 'now a replica' : 'down'}), with ${migrating.length} migrating and ${importing.length} importing mark(s): not a known-safe case`,
   );
 }
 
-/** Case 2: the target died and a replica took over; the source still MIGRATING to the dead id. */
-function deadTarget(ctx: SlotContext, dead: string): SlotDraft | Escalation {
+/** How a plan says what became of the node a mark names. */
+function fate(ctx: SlotContext, peer: string, role: 'source' | 'target'): string {
+  const { view } = ctx;
+  const master = view.replicating(peer);
+  return master
+    ? `the move's ${role} ${view.label(peer)} is no longer a master: it is a replica of ${view.label(master)} (demoted: it stalled past the node timeout, or failed over, and a replica took its slots over)`
+    : `the move's ${role} ${view.label(peer)} is down and its slots were taken over`;
+}
+
+/** The target died or was demoted and a replica took over; the source still MIGRATING to the old id. */
+function replacedTarget(ctx: SlotContext, peer: string): SlotDraft | Escalation {
   const { view, slot, keys, side, others, setslotNode, draft, escalate } = ctx;
   const m = ctx.migrating[0] as (typeof ctx.migrating)[number];
   const source = side(m.nodeId);
-  const gone = `the move's target ${view.label(dead)} is down and its slots were taken over`;
+  const demoted = reachable(view, peer);
+  const gone = fate(ctx, peer, 'target');
   if (!view.claimsItself(source.id, slot))
     return escalate(`${gone}; ${source.address} is migrating a slot it does not claim itself`);
   const candidates = view.observers
@@ -49,14 +74,17 @@ function deadTarget(ctx: SlotContext, dead: string): SlotDraft | Escalation {
         (keys(o.self.id) > 0 || ctx.importing.some((x) => x.nodeId === o.self.id)),
     )
     .map((o) => o.self.id);
-  // No live node holds or imports a key of the slot: the moved keys may exist only on the dead node
-  // (a target that never owned slots, such as a node added for a rebalance, has no replica to take over).
-  if (candidates.length === 0)
+  if (candidates.length === 0) {
+    if (demoted)
+      return escalate(`${gone}; no live master other than the source holds or imports a key of the slot`);
+    // No live node holds or imports a key of the slot: the moved keys may exist only on the dead node
+    // (a target that never owned slots, such as a node added for a rebalance, has no replica to take over).
     return hold(
       ctx,
-      dead,
-      `${view.label(dead)} owns no slot now and no live node holds or imports a key of the slot`,
+      peer,
+      `${view.label(peer)} owns no slot now and no live node holds or imports a key of the slot`,
     );
+  }
   if (candidates.length > 1)
     return escalate(
       `${gone}; keys of the slot on several nodes: ${candidates.map((id) => view.label(id)).join(', ')}`,
@@ -68,6 +96,8 @@ function deadTarget(ctx: SlotContext, dead: string): SlotDraft | Escalation {
       `${gone}; ${target.address} holds keys of the slot but shows no sign of having been promoted (INFO replication master_replid2 is empty): not known-safe`,
     );
   if (view.claimsItself(heir, slot)) return escalate(`${gone}; ${target.address} claims the slot itself`);
+  const unproven = demoted ? demotionUnproven(ctx, peer, heir) : undefined;
+  if (unproven) return escalate(`${gone}; ${unproven}`);
   const migrateTo = internalAddress(view, heir, source.id);
   if (!migrateTo) return escalate(`no announced address for ${target.address}`);
   const marked = ctx.importing.some((x) => x.nodeId === heir);
@@ -79,29 +109,30 @@ function deadTarget(ctx: SlotContext, dead: string): SlotDraft | Escalation {
       finalOwner: heir,
       source,
       target,
-      dead: side(dead),
+      replaced: { ...side(peer), state: demoted ? 'demoted' : 'down' },
       others: rest,
       migrateTo,
       batch: ctx.batch,
     },
-    `${gone}: its replica ${target.address} was promoted and holds ${keys(heir)} moved key(s) ${marked ? 'with' : 'without'} an IMPORTING mark; ${source.address} is still MIGRATING to the dead id: re-target the move to ${target.address} and finish it`,
+    `${gone}: its replica ${target.address} was promoted and holds ${keys(heir)} moved key(s) ${marked ? 'with' : 'without'} an IMPORTING mark; ${source.address} is still MIGRATING to the old id: re-target the move to ${target.address} and finish it`,
     [
       ...(marked ? [] : [cli(target.address, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.id)]),
       cli(source.address, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', heir),
       ...migrateCommands(view, source.address, migrateTo, slot),
       ...setslotNode(heir, [target.address, source.address, ...rest]),
     ],
-    [`dead:${dead}`, `promoted:${heir}`],
+    [`${demoted ? 'demoted' : 'dead'}:${peer}`, `promoted:${heir}`],
     keys(source.id),
   );
 }
 
-/** Case 3: the source died and a replica took over; the target still IMPORTING from the dead id. */
-function deadSource(ctx: SlotContext, dead: string): SlotDraft | Escalation {
+/** The source died or was demoted and a replica took over; the target still IMPORTING from the old id. */
+function replacedSource(ctx: SlotContext, peer: string): SlotDraft | Escalation {
   const { view, slot, keys, side, others, setslotNode, draft, escalate } = ctx;
   const i = ctx.importing[0] as (typeof ctx.importing)[number];
   const target = side(i.nodeId);
-  const gone = `the move's source ${view.label(dead)} is down and its slots were taken over`;
+  const demoted = reachable(view, peer);
+  const gone = fate(ctx, peer, 'source');
   const claimants = view.selfClaimants(slot).filter((id) => id !== target.id);
   if (claimants.length !== 1)
     return escalate(`${gone}; ${claimants.length} node(s) claim the slot themselves: not known-safe`);
@@ -113,11 +144,19 @@ function deadSource(ctx: SlotContext, dead: string): SlotDraft | Escalation {
     );
   const third = ctx.holders([heir, target.id]);
   if (third.length > 0) return escalate(`${gone}; keys of the slot on a third node: ${third.join(', ')}`);
+  const unproven = demoted ? demotionUnproven(ctx, peer, heir) : undefined;
+  if (unproven) return escalate(`${gone}; ${unproven}`);
   const migrateTo = internalAddress(view, target.id, heir);
   if (!migrateTo) return escalate(`no announced address for ${target.address}`);
   const targetView = view.nodes.get(target.id)?.observation;
   const named = targetView ? view.ownerIn(targetView, slot) : undefined;
   const state = targetView?.clusterInfo?.cluster_state ?? 'unknown';
+  const stale =
+    named === peer
+      ? ` and, importing, ignores gossip about the slot: it still names the ${demoted ? 'demoted' : 'dead'} node as owner (cluster_state:${state})`
+      : named === undefined
+        ? ` and, importing, ignores gossip about the slot: it names no owner for it (cluster_state:${state})`
+        : '';
   const rest = others(target.id, [source.address, target.address]);
   return draft(
     {
@@ -126,12 +165,12 @@ function deadSource(ctx: SlotContext, dead: string): SlotDraft | Escalation {
       finalOwner: target.id,
       source,
       target,
-      dead: side(dead),
+      replaced: { ...side(peer), state: demoted ? 'demoted' : 'down' },
       others: rest,
       migrateTo,
       batch: ctx.batch,
     },
-    `${gone}: its replica ${source.address} was promoted and owns the slot (its own word, ${keys(heir)} key(s) left to move); ${target.address} is still IMPORTING from the dead id (${keys(target.id)} key(s) moved)${named === dead ? ` and, importing, ignores gossip about the slot: it still names the dead node as owner (cluster_state:${state})` : ''}: give it ${source.address} as owner, re-target the move from ${source.address} and finish it`,
+    `${gone}: its replica ${source.address} was promoted and owns the slot (its own word, ${keys(heir)} key(s) left to move); ${target.address} is still IMPORTING from the old id (${keys(target.id)} key(s) moved)${stale}: give it ${source.address} as owner, re-target the move from ${source.address} and finish it`,
     [
       cli(target.address, 'CLUSTER', 'SETSLOT', slot, 'NODE', heir),
       cli(target.address, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', heir),
@@ -139,15 +178,15 @@ function deadSource(ctx: SlotContext, dead: string): SlotDraft | Escalation {
       ...migrateCommands(view, source.address, migrateTo, slot),
       ...setslotNode(target.id, [target.address, source.address, ...rest]),
     ],
-    [`dead:${dead}`, `promoted:${heir}`, `named:${named ?? ''}`],
+    [`${demoted ? 'demoted' : 'dead'}:${peer}`, `promoted:${heir}`, `named:${named ?? ''}`],
     keys(heir),
   );
 }
 
 /**
- * Case 4: the dead node still owns slots, so no replica took over: its whole shard is down and the
- * keys already moved (or not yet moved) of this slot exist only there. Never STABLE the live side
- * (its ASK redirects point at the only copy), never hand the lost shard's slots to anyone.
+ * The dead node still owns slots, so no replica took over: its whole shard is down and the keys
+ * already moved (or not yet moved) of this slot exist only there. Never STABLE the live side (its
+ * ASK redirects point at the only copy), never hand the lost shard's slots to anyone.
  */
 function hold(ctx: SlotContext, dead: string, why?: string): Escalation {
   const { view, slot, markers } = ctx;
