@@ -46,8 +46,6 @@ function synthFleet(): string {
   return out;
 }
 
-type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> };
-
 /** Under a loaded machine (2 cores, several clusters running) one synth with bundling took 96 s. */
 describe('cdk synth', { timeout: 300_000 }, () => {
   it('works offline from the example config, with no AWS credentials, and bundles the four handlers once each', () => {
