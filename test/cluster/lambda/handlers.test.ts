@@ -237,6 +237,31 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
     });
   });
 
+  it('a fix run that could observe no node is a failure, reported once, not a quiet success', async () => {
+    const placement = deployPlacement({
+      'orders-cache': {
+        seeds: ['127.0.0.1:1'],
+        secretArn: SECRET_ARN,
+        tls: 'off',
+        timeoutMs: 1000,
+        mode: 'auto',
+        allow: ['stabilize-open-slot'],
+        settleMs: 100,
+      },
+    });
+    deployed.push(placement.remove);
+    const remediate = awsRemediateHandler(placement.env);
+    aws.sns.resetHistory();
+    for (const id of ['down-1', 'down-2'])
+      await expect(remediate({ cluster: 'orders-cache' }, lambdaContext(id))).rejects.toThrow(
+        /^could not observe any node of orders-cache: .*refused/,
+      );
+    expect(aws.published().map(decode).map((m) => [m.kind, m.severity, m.subject])).toEqual([
+      ['checker-error', 'critical', 'cluster-doctor CRIT orders-cache: remediation run failing'],
+    ]);
+    expect([...aws.table.keys()].some((k) => k.startsWith('orders-cache#lock'))).toBe(false);
+  });
+
   it('an event for a cluster the placement does not serve is refused before anything is read or sent', async () => {
     await withCluster({ password: PASSWORD, replicasPerMaster: 0 }, async (cluster) => {
       const { check, remediate } = deploy(cluster, { mode: 'auto' });
