@@ -256,9 +256,12 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       await expect(remediate({ cluster: 'orders-cache' }, lambdaContext(id))).rejects.toThrow(
         /^could not observe any node of orders-cache: .*refused/,
       );
-    expect(aws.published().map(decode).map((m) => [m.kind, m.severity, m.subject])).toEqual([
-      ['checker-error', 'critical', 'cluster-doctor CRIT orders-cache: remediation run failing'],
-    ]);
+    expect(
+      aws
+        .published()
+        .map(decode)
+        .map((m) => [m.kind, m.severity, m.subject]),
+    ).toEqual([['checker-error', 'critical', 'cluster-doctor CRIT orders-cache: remediation run failing']]);
     expect([...aws.table.keys()].some((k) => k.startsWith('orders-cache#lock'))).toBe(false);
   });
 
