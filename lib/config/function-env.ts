@@ -8,10 +8,6 @@ export const FUNCTION_ENV = {
   tableName: 'STATE_TABLE_NAME',
   /** Set on the check function only. */
   remediationFunction: 'REMEDIATION_FUNCTION_NAME',
-  /** The watchdog: `name=minutes,...`, each cluster with its staleness window. */
-  watchdogClusters: 'WATCHDOG_CLUSTERS',
-  /** The watchdog: the stack it watches, the dimension of its metrics. */
-  deployment: 'DEPLOYMENT_NAME',
 } as const;
 
 export const TLS_MODES = ['off', 'verify', 'insecure'] as const;
@@ -33,29 +29,20 @@ export type CheckKind = (typeof CHECK_KINDS)[number];
 /** Key schema of the state table: string `pk`/`sk`; items with a past `expiresAt` (epoch seconds) expire. */
 export const STATE_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', timeToLive: 'expiresAt' } as const;
 
-/** The watchdog's own item: a partition key no cluster name can have (names start with a letter). */
-export const WATCHDOG_KEY = { pk: '#watchdog', sk: 'stale' } as const;
-
 /**
- * The metric the "no successful check in 26 h" alarm watches. The dimensions must be exactly
- * `{ cluster }`: Powertools Metrics adds a `service` dimension by default, which makes a different
- * metric, so the handler clears the default dimensions before publishing this one.
+ * The service's CloudWatch metrics: one namespace, a `cluster` dimension for what concerns one
+ * cluster and a `placement` one for the detail. `CheckRan` is the dead-man switch's heartbeat: every
+ * scheduled check that ran to its end (whatever it saw), and every failed one the failure reporter
+ * told the cluster's people about. Powertools Metrics adds a `service` dimension by default, which
+ * makes a different metric, so the handlers clear the default dimensions before publishing.
  */
-export const CHECK_SUCCEEDED_METRIC = {
+export const METRICS = {
   namespace: 'ClusterDoctor',
-  name: 'CheckSucceeded',
-  dimension: 'cluster',
+  cluster: 'cluster',
+  placement: 'placement',
+  checkRan: 'CheckRan',
+  keysLost: 'KeysLost',
 } as const;
-
-/** Metrics of the watchdog, dimension `{deployment}`: its alarms page on StaleClusters and on its own silence. */
-export const WATCHDOG_METRICS = {
-  stale: 'StaleClusters',
-  ran: 'WatchdogRan',
-  dimension: 'deployment',
-} as const;
-
-/** Keys the remediation function saw disappear from the slots it touched (same namespace and dimension). */
-export const KEYS_LOST_METRIC = 'KeysLost';
 
 /**
  * Partition keys a cluster's functions may touch in the state table: `<cluster>` or `<cluster>#...`
@@ -105,18 +92,4 @@ export function readPlacementEnv(env: NodeJS.ProcessEnv): PlacementEnv {
     tableName: env[FUNCTION_ENV.tableName] as string,
     ...(remediationFunction ? { remediationFunction } : {}),
   };
-}
-
-/** The watchdog's clusters and their windows (`name=minutes,...`). */
-export function readWatchdogClusters(value: string | undefined): { name: string; windowMinutes: number }[] {
-  const entries = (value ?? '').split(',').filter((entry) => entry !== '');
-  const parsed = entries.map((entry) => {
-    const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(entry);
-    return match ? { name: match[1] as string, windowMinutes: Number(match[2]) } : undefined;
-  });
-  if (parsed.length === 0 || parsed.some((entry) => entry === undefined))
-    throw new FunctionEnvError(
-      `${FUNCTION_ENV.watchdogClusters}: expected name=minutes,... (got ${JSON.stringify(value ?? '')})`,
-    );
-  return parsed as { name: string; windowMinutes: number }[];
 }

@@ -1,4 +1,3 @@
-import { stalenessOf } from '../infra/staleness';
 import type { ConfigIssue } from './load';
 import type { ClusterConfig, DeploymentConfig, FleetConfig } from './schema';
 
@@ -10,8 +9,6 @@ export const LIMITS = {
   outputsPerStack: 200,
   /** IAM: roles per account (the default quota; other roles in the account count too). */
   rolesPerAccount: 1000,
-  /** Lambda: all environment variables of a function, names and values. */
-  lambdaEnvironmentBytes: 4096,
   /** IAM: the inline policies of one role together, whitespace excluded. */
   rolePolicyCharacters: 10_240,
 } as const;
@@ -28,23 +25,20 @@ export interface StackFootprint {
 
 /**
  * Per stack: the topics (key, 2 topics, 2 policies), the table, the queue and its policy, the schedule
- * group, the watchdog (log group, role, function, schedule, scheduler role and policy), the failure
- * reporter (log group, role, default policy, function, invoke config, settings layer), 3 alarms, the
- * dashboard, CDK metadata.
+ * group, the failure reporter (log group, role, default policy, function, invoke config, settings
+ * layer), 4 alarms, the dashboard, CDK metadata.
  */
-const FIXED_RESOURCES = 5 + 1 + 2 + 1 + 6 + 6 + 3 + 1 + 1;
+const FIXED_RESOURCES = 5 + 1 + 2 + 1 + 6 + 4 + 1 + 1;
 /**
  * Per placement: 2 functions, each with its log group, role, default policy and invoke config; the
- * settings layer; the scheduler role and policy; 4 alarms.
+ * settings layer; the scheduler role and policy; 1 alarm.
  */
-export const PLACEMENT_RESOURCES = 2 * 5 + 1 + 2 + 4;
-const FIXED_OUTPUTS = 6;
+export const PLACEMENT_RESOURCES = 2 * 5 + 1 + 2 + 1;
+const FIXED_OUTPUTS = 5;
 const PLACEMENT_OUTPUTS = 2;
-/** Per placement: the two functions' roles and the scheduler's; per stack: the watchdog's, its scheduler's, the reporter's. */
+/** Per placement: the two functions' roles and the scheduler's; per stack: the reporter's. */
 const PLACEMENT_ROLES = 3;
-const FIXED_ROLES = 3;
-/** Environment of the watchdog besides its cluster list (ARNs and names resolved, generously). */
-const FIXED_ENVIRONMENT_BYTES = 800;
+const FIXED_ROLES = 1;
 /** A placement role's policy besides its clusters' secrets, keys and table rows. */
 const FIXED_POLICY_CHARACTERS = 1_600;
 
@@ -57,18 +51,22 @@ export function footprintOf(deployment: DeploymentConfig): StackFootprint {
   ]);
   const sms = unique(deployment.clusters.flatMap((c) => c.notify.sms));
   const schedules = deployment.clusters.reduce((n, c) => n + 1 + (c.schedules.frequent ? 1 : 0), 0);
+  // Each cluster's dead-man switch, and its keys-lost alarm in auto mode.
+  const alarms = deployment.clusters.reduce((n, c) => n + 1 + (c.remediation.mode === 'auto' ? 1 : 0), 0);
   const placements = deployment.placements.length;
   return {
+    // Each address subscribes to both topics (messages, alarms).
     resources:
-      FIXED_RESOURCES + emails.length + 2 * sms.length + placements * PLACEMENT_RESOURCES + schedules,
+      FIXED_RESOURCES +
+      2 * emails.length +
+      2 * sms.length +
+      placements * PLACEMENT_RESOURCES +
+      schedules +
+      alarms,
     outputs: FIXED_OUTPUTS + placements * PLACEMENT_OUTPUTS,
     roles: FIXED_ROLES + placements * PLACEMENT_ROLES,
   };
 }
-
-/** The watchdog's list of clusters and their staleness windows (`WATCHDOG_CLUSTERS`): `name=minutes,...`. */
-export const watchdogClusterList = (clusters: ClusterConfig[]) =>
-  clusters.map((c) => `${c.name}=${stalenessOf(c.schedules).windowMinutes}`).join(',');
 
 /** Characters a placement role's policy needs for its clusters: secrets, their keys, their table rows. */
 function policyCharacters(clusters: ClusterConfig[]): number {
@@ -112,12 +110,6 @@ export function limitIssues(fleet: FleetConfig): ConfigIssue[] {
           message: `placement ${placement.name}: its roles' policy would be about ${policy} characters for ${clusters.length} clusters' secrets and table rows, over IAM's ${LIMITS.rolePolicyCharacters} per role: split it into two placements with the same vpc`,
         });
     });
-    const watchdogEnv = FIXED_ENVIRONMENT_BYTES + watchdogClusterList(deployment.clusters).length;
-    if (watchdogEnv > LIMITS.lambdaEnvironmentBytes)
-      issues.push({
-        path: `${at}.clusters`,
-        message: `the watchdog of ${deployment.stackName} would need about ${watchdogEnv} bytes of environment for ${deployment.clusters.length} clusters, over Lambda's ${LIMITS.lambdaEnvironmentBytes}: split the clusters into more deployments`,
-      });
   });
   for (const [account, { roles, deployments }] of rolesByAccount)
     if (roles > LIMITS.rolesPerAccount)

@@ -136,6 +136,15 @@ const deploymentFields = {
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region such as "eu-west-3"'),
   /** Receives every message on the topic, including the checker's own CloudWatch alarms. */
   alarmEmail: email.optional(),
+  /**
+   * The account's monthly SMS spend limit in this region (AWS's default is 1 USD): past it SNS sends
+   * no SMS, so an alarm warns the deployment's people at 80 % of it.
+   */
+  smsMonthlySpendLimitUsd: z
+    .number('expected a number of US dollars')
+    .positive('expected more than 0')
+    .max(100_000, 'expected at most 100000')
+    .default(1),
   /** Deadline of one observation of one cluster (every node, in parallel). */
   timeoutMs: z
     .int('expected a whole number of milliseconds')
@@ -176,11 +185,21 @@ function refineDeployment(
         clustersOf.set(address, [...(clustersOf.get(address) ?? []), index]);
     });
     for (const [address, indexes] of clustersOf) {
-      if (indexes.length > MAX_CLUSTERS_PER_RECIPIENT && indexes.length < config.clusters.length)
+      // An inbox's alarm filter names its clusters, their placements and the deployment; a phone's,
+      // its clusters' dead-man switches. Listed in every cluster, neither needs to name them.
+      const placements = new Set(
+        indexes.map((i) => (config.clusters[i] as { placement?: string }).placement),
+      );
+      const values = kind === 'emails' ? indexes.length + placements.size + 1 : indexes.length;
+      const everywhere = indexes.length === config.clusters.length;
+      if (values > MAX_CLUSTERS_PER_RECIPIENT && !everywhere)
         ctx.addIssue({
           code: 'custom',
           path: ['clusters', indexes[0] ?? 0, 'notify', kind],
-          message: `"${address}" is listed in ${indexes.length} clusters: an SNS filter policy can route at most ${MAX_CLUSTERS_PER_RECIPIENT} (or list it in every cluster)`,
+          message:
+            kind === 'emails'
+              ? `"${address}" is listed in ${indexes.length} clusters of ${placements.size} placement(s): its SNS filter policies would name ${values} values, more than ${MAX_CLUSTERS_PER_RECIPIENT} (or list it in every cluster)`
+              : `"${address}" is listed in ${indexes.length} clusters: the SNS filter policy of its pages can name at most ${MAX_CLUSTERS_PER_RECIPIENT}`,
         });
     }
   }

@@ -5,32 +5,33 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../config/schema';
-import { pagerAlarmPrefix } from './checker-alarms';
+import type { AlarmNames } from './alarm-names';
 
 export interface AlertTopicProps {
   /** Their `notify` recipients are subscribed, each to the clusters that list it. */
   clusters: ClusterConfig[];
-  /** Subscribed without a filter: receives everything, the checker's own alarms included. */
+  /** Subscribed without a filter to both topics: receives everything, every alarm included. */
   alarmEmail?: string;
-  /** Names of the CloudWatch alarms allowed to publish here start with this. */
-  alarmNamePrefix: string;
+  /** The stack's alarm names: the topic policies admit them, the alarm subscriptions filter on them. */
+  names: AlarmNames;
 }
 
 /**
- * The one SNS topic every report, remediation and alarm goes to, encrypted with its own KMS key.
+ * The two SNS topics of a deployment, encrypted with their own KMS key.
  *
- * Messages carry the attributes `cluster`, `severity` and `kind`. An address is subscribed once
- * however many clusters list it; it is filtered to those clusters unless it is listed in all of them.
- * SMS subscriptions also require `severity = critical`. CloudWatch alarm notifications carry no
- * attributes, so only unfiltered email subscriptions (and `alarmEmail`) receive them.
+ * `topic` carries the functions' messages, with the attributes `cluster`, `severity` and `kind`. An
+ * address is subscribed once however many clusters list it, filtered to those clusters unless it is
+ * listed in all of them; SMS subscriptions also require `severity = critical`.
+ *
+ * `pager` carries CloudWatch's alarm notifications, which have no attributes: its subscriptions filter
+ * on the alarm name in the body (alarm-names.ts). An email address gets the alarms of its clusters,
+ * of their placements and of the deployment, each state change (worded as such by the alarm); a phone
+ * gets only its clusters' dead-man switches, and not their return to OK. So a phone hears only about
+ * its own clusters, and an alarm about a whole placement reaches every inbox of it once.
  */
 export class AlertTopic extends Construct {
   readonly topic: sns.Topic;
-  /**
-   * Where the alarms that must wake someone go (stale clusters, keys lost, a silent watchdog). CloudWatch
-   * notifications carry no message attributes, so the SMS subscriptions here filter on the alarm name
-   * in the body.
-   */
+  /** Where every CloudWatch alarm of the stack notifies (the logical id of the former pager, kept). */
   readonly pager: sns.Topic;
   readonly key: kms.Key;
 
@@ -74,7 +75,7 @@ export class AlertTopic extends Construct {
               'aws:SourceArn': stack.formatArn({
                 service: 'cloudwatch',
                 resource: 'alarm',
-                resourceName: `${props.alarmNamePrefix}*`,
+                resourceName: `${props.names.all}*`,
                 arnFormat: ArnFormat.COLON_RESOURCE_NAME,
               }),
             },
@@ -83,21 +84,41 @@ export class AlertTopic extends Construct {
       );
 
     const allClusters = props.clusters.map((cluster) => cluster.name);
+    const { names } = props;
+    const placementsOf = (clusters: string[]) => [
+      ...new Set(props.clusters.filter((c) => clusters.includes(c.name)).map((c) => c.placement)),
+    ];
     const emails = recipients(props.clusters, (cluster) => cluster.notify.emails);
     if (props.alarmEmail) emails.set(props.alarmEmail, allClusters);
     for (const [address, clusters] of emails) {
+      const everything = allClusters.every((name) => clusters.includes(name));
       this.topic.addSubscription(
         new subscriptions.EmailSubscription(address, {
           filterPolicy: clusterFilter(clusters, allClusters),
         }),
       );
+      this.pager.addSubscription(
+        new subscriptions.EmailSubscription(address, {
+          ...(everything
+            ? {}
+            : {
+                filterPolicyWithMessageBody: {
+                  AlarmName: sns.FilterOrPolicy.filter(
+                    sns.SubscriptionFilter.stringFilter({
+                      matchPrefixes: [
+                        ...clusters.map((c) => names.clusterPrefix(c)),
+                        ...placementsOf(clusters).map((p) => names.placementPrefix(p)),
+                        names.deploymentPrefix,
+                      ],
+                    }),
+                  ),
+                },
+              }),
+        }),
+      );
     }
-    // A number listed in some clusters only: the pages of their placements (keys lost there). Stale
-    // clusters reach it by the watchdog's own critical message, filtered by cluster like any other.
-    const placementsOf = (names: string[]) => [
-      ...new Set(props.clusters.filter((c) => names.includes(c.name)).map((c) => c.placement)),
-    ];
     for (const [number, clusters] of recipients(props.clusters, (cluster) => cluster.notify.sms)) {
+      const everything = allClusters.every((name) => clusters.includes(name));
       this.topic.addSubscription(
         new subscriptions.SmsSubscription(number, {
           filterPolicy: {
@@ -106,22 +127,22 @@ export class AlertTopic extends Construct {
           },
         }),
       );
-      const all = allClusters.every((name) => clusters.includes(name));
+      // A page when a cluster's checker is dead (ALARM or INSUFFICIENT_DATA), never its OK: the
+      // inbox says that; and no other alarm, which each cluster's own critical message covers.
       this.pager.addSubscription(
         new subscriptions.SmsSubscription(number, {
-          ...(all
-            ? {}
-            : {
-                filterPolicyWithMessageBody: {
-                  AlarmName: sns.FilterOrPolicy.filter(
-                    sns.SubscriptionFilter.stringFilter({
-                      matchPrefixes: placementsOf(clusters).map((placement) =>
-                        pagerAlarmPrefix(props.alarmNamePrefix, placement),
-                      ),
-                    }),
-                  ),
-                },
-              }),
+          filterPolicyWithMessageBody: {
+            AlarmName: sns.FilterOrPolicy.filter(
+              sns.SubscriptionFilter.stringFilter(
+                everything
+                  ? { matchSuffixes: [names.clusterSuffix('checker-dead')] }
+                  : { allowlist: clusters.map((c) => names.cluster(c, 'checker-dead')) },
+              ),
+            ),
+            NewStateValue: sns.FilterOrPolicy.filter(
+              sns.SubscriptionFilter.stringFilter({ denylist: ['OK'] }),
+            ),
+          },
         }),
       );
     }

@@ -5,161 +5,164 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CHECK_SUCCEEDED_METRIC, KEYS_LOST_METRIC, WATCHDOG_METRICS } from '../config/function-env';
+import { METRICS } from '../config/function-env';
+import type { ClusterConfig } from '../config/schema';
+import type { AlarmNames } from './alarm-names';
+import { stalenessOf } from './staleness';
 
 export interface WatchedPlacement {
   name: string;
+  clusters: ClusterConfig[];
   check: lambda.IFunction;
   remediation: lambda.IFunction;
 }
 
 export interface CheckerAlarmsProps {
-  topic: sns.ITopic;
-  /** Alarms that must wake someone (stale clusters, keys lost, a silent watchdog) also go here: the SMS subscriptions. */
-  pager: sns.ITopic;
-  /** Every alarm name starts with it (the topic lets only these alarms publish). */
-  alarmNamePrefix: string;
+  /** Where every alarm notifies: its subscriptions route each alarm by its name (alarm-names.ts). */
+  alarms: sns.ITopic;
+  names: AlarmNames;
   placements: WatchedPlacement[];
+  reporter: lambda.IFunction;
   deadLetterQueue: sqs.IQueue;
-  /** The deployment's name in the watchdog's metrics. */
-  deployment: string;
+  /** The topics whose failed deliveries alarm (the message topic and this one). */
+  topics: sns.ITopic[];
+  /** SMS spend this month, in USD, past which the deployment's people are warned. */
+  smsSpendAlarmUsd: number;
 }
 
-/**
- * A placement's alarm that pages is named `<prefix><placement>.<what>`: a dot never occurs in a
- * placement name, so `<prefix><placement>.` selects exactly that placement's (the pager's SMS filter
- * relies on it).
- */
-const pagerAlarmSuffix = (placement: string, what: string) => `${placement}.${what}`;
-export const pagerAlarmPrefix = (prefix: string, placement: string) => `${prefix}${placement}.`;
+const FIVE_MINUTES = Duration.minutes(5);
 
 /**
- * The checker watching itself, with a fixed number of alarms per placement and per deployment, not per
- * cluster: the placement functions' errors, throttles and dropped events, keys lost by a remedy there;
- * the watchdog's stale clusters and its own silence; undelivered schedules. Each has an OK action so
- * the recipients learn when it clears. Stale clusters, lost keys and a silent watchdog also page.
- * Which cluster: the watchdog's and the remediation's own messages name it, with its `cluster` attribute.
+ * The checker watching itself with CloudWatch alone, so that none of its alarms shares the failure
+ * modes of the code it watches (no function, no schedule of ours stands between a dead checker and
+ * the pager):
+ * - per cluster, a **dead-man switch** on `CheckRan`: no check of the cluster ran to its end, and no
+ *   failed one was reported, within the window from its own schedule. Missing data is `missing`: a
+ *   new cluster's alarm stays INSUFFICIENT_DATA, silent, until its first run, and the alarm pages on
+ *   INSUFFICIENT_DATA after that. A check that ran but could not observe the cluster is alive: it
+ *   says "cannot observe" itself. Per cluster in `auto` mode, **keys lost** by a remedy;
+ * - per placement, its functions failing, throttled or dropping events (each cluster's own message
+ *   says which cluster; this one says the placement);
+ * - per deployment, the failure reporter failing, new dead letters (each new message, not the
+ *   backlog), SNS deliveries failing, and the month's SMS spend nearing the account's limit.
+ * Each notifies the alarm topic on every state change; who hears it is the subscriptions' business.
  */
 export class CheckerAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: CheckerAlarmsProps) {
     super(scope, id);
-    const prefix = props.alarmNamePrefix;
-    const toTopic = new actions.SnsAction(props.topic);
-    const toPager = new actions.SnsAction(props.pager);
-    const add = (
-      name: string,
-      alarmProps: Omit<cloudwatch.AlarmProps, 'alarmName'>,
-      options: { page?: boolean } = {},
-    ) => {
-      const alarm = new cloudwatch.Alarm(this, name, { ...alarmProps, alarmName: `${prefix}${name}` });
-      for (const action of options.page ? [toTopic, toPager] : [toTopic]) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
+    const { names } = props;
+    const notify = new actions.SnsAction(props.alarms);
+    const add = (name: string, alarmProps: Omit<cloudwatch.AlarmProps, 'alarmName'>) => {
+      const alarm = new cloudwatch.Alarm(this, name, { ...alarmProps, alarmName: name });
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
       this.alarms.push(alarm);
+      return alarm;
+    };
+    const clusterMetric = (cluster: string, metricName: string, period: Duration) =>
+      new cloudwatch.Metric({
+        namespace: METRICS.namespace,
+        metricName,
+        dimensionsMap: { [METRICS.cluster]: cluster },
+        statistic: cloudwatch.Stats.SUM,
+        period,
+      });
+    /** A sum of metrics where a metric without data counts 0 (Lambda emits nothing when idle). */
+    const sum = (metrics: Record<string, cloudwatch.IMetric>) =>
+      new cloudwatch.MathExpression({
+        expression: Object.keys(metrics)
+          .map((key) => `FILL(${key}, 0)`)
+          .join(' + '),
+        usingMetrics: metrics,
+        period: FIVE_MINUTES,
+      });
+    const atLeastOne = {
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     };
 
     for (const placement of props.placements) {
-      for (const [role, fn] of [
-        ['check', placement.check],
-        ['remediation', placement.remediation],
-      ] as const) {
-        add(`${placement.name}-${role}-errors`, {
-          alarmDescription: `The ${role} function of placement ${placement.name} failed (the function also notified what failed and for which cluster, once).`,
-          metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      for (const cluster of placement.clusters) {
+        const { period, periods, windowMinutes } = stalenessOf(cluster.schedules);
+        const dead = add(names.cluster(cluster.name, 'checker-dead'), {
+          alarmDescription: `Checker dead for cluster ${cluster.name}: no scheduled check of it ran, and no failed one was reported, in ${windowMinutes} min (its schedule, its placement's functions and the failure reporter are all silent). The cluster itself may be fine: a check that runs and cannot observe it says so itself.`,
+          metric: clusterMetric(cluster.name, METRICS.checkRan, period),
           threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          // No invocation is no error; the watchdog is the one that notices silence.
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: periods,
+          treatMissingData: cloudwatch.TreatMissingData.MISSING,
         });
+        dead.addInsufficientDataAction(notify);
+        if (cluster.remediation.mode === 'auto')
+          add(names.cluster(cluster.name, 'keys-lost'), {
+            alarmDescription: `A remedy on cluster ${cluster.name} saw keys disappear from the slots it touched: stop its remediation (mode) and compare key counts. Its remediation message says which slots.`,
+            metric: clusterMetric(cluster.name, METRICS.keysLost, FIVE_MINUTES),
+            ...atLeastOne,
+          });
       }
       const lambdaMetric = (fn: lambda.IFunction, metricName: string) =>
-        fn.metric(metricName, { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM });
-      add(`${placement.name}-throttled-or-dropped`, {
-        alarmDescription: `An invocation of placement ${placement.name}'s check or remediation function was throttled or its asynchronous event dropped: a check or a remedy did not run.`,
-        metric: new cloudwatch.MathExpression({
-          expression: 'ct + rt + cd + rd',
-          usingMetrics: {
-            ct: lambdaMetric(placement.check, 'Throttles'),
-            rt: lambdaMetric(placement.remediation, 'Throttles'),
-            cd: lambdaMetric(placement.check, 'AsyncEventsDropped'),
-            rd: lambdaMetric(placement.remediation, 'AsyncEventsDropped'),
-          },
-          period: Duration.minutes(5),
+        fn.metric(metricName, { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM });
+      add(names.placement(placement.name, 'functions-failing'), {
+        alarmDescription: `Placement ${placement.name} (clusters ${placement.clusters.map((c) => c.name).join(', ')}): its check or remediation function failed, was throttled, or dropped an event. Each cluster's own message says which of them and why.`,
+        metric: sum({
+          ce: lambdaMetric(placement.check, 'Errors'),
+          re: lambdaMetric(placement.remediation, 'Errors'),
+          ct: lambdaMetric(placement.check, 'Throttles'),
+          rt: lambdaMetric(placement.remediation, 'Throttles'),
+          cd: lambdaMetric(placement.check, 'AsyncEventsDropped'),
+          rd: lambdaMetric(placement.remediation, 'AsyncEventsDropped'),
         }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...atLeastOne,
       });
-      add(
-        pagerAlarmSuffix(placement.name, 'keys-lost'),
-        {
-          alarmDescription: `A remedy in placement ${placement.name} saw keys disappear from the slots it touched: stop remediation and compare key counts (the remediation message names the cluster).`,
-          metric: new cloudwatch.Metric({
-            namespace: CHECK_SUCCEEDED_METRIC.namespace,
-            metricName: KEYS_LOST_METRIC,
-            dimensionsMap: { placement: placement.name },
-            statistic: cloudwatch.Stats.SUM,
-            period: Duration.minutes(5),
-          }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        },
-        { page: true },
-      );
     }
 
-    const watchdogMetric = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({
-        namespace: CHECK_SUCCEEDED_METRIC.namespace,
-        metricName,
-        dimensionsMap: { [WATCHDOG_METRICS.dimension]: props.deployment },
-        statistic,
-        period: Duration.minutes(5),
-      });
-    add(
-      'stale-clusters',
-      {
-        alarmDescription:
-          "Checker dead: the watchdog found clusters with no successful check within their schedule's window; its message names each one (and says when it recovers).",
-        metric: watchdogMetric(WATCHDOG_METRICS.stale, cloudwatch.Stats.MAXIMUM),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        // A silent watchdog is the next alarm's business.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-      { page: true },
-    );
-    add(
-      'watchdog-silent',
-      {
-        alarmDescription:
-          'The watchdog has not run for 15 minutes (it failed, or is not invoked): nobody is watching for dead checkers.',
-        metric: watchdogMetric(WATCHDOG_METRICS.ran, cloudwatch.Stats.SUM),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 3,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      },
-      { page: true },
-    );
-
-    add('schedule-dead-letters', {
+    add(names.deployment('reporter-failing'), {
       alarmDescription:
-        'EventBridge Scheduler could not deliver a scheduled check, or a function invocation failed for good; see the dead-letter queue.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.MAXIMUM,
+        "The failure reporter failed or was throttled: a placement function's failure may not have reached its cluster's people (see its dead-letter queue).",
+      metric: sum({
+        e: props.reporter.metric('Errors', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
+        t: props.reporter.metric('Throttles', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
       }),
-      threshold: 1,
+      ...atLeastOne,
+    });
+    add(names.deployment('dead-letters'), {
+      alarmDescription:
+        'New messages in the dead-letter queue: a scheduled check EventBridge Scheduler could not deliver, or a failed invocation the failure reporter could not handle. Alarms on new messages, not on the backlog.',
+      metric: props.deadLetterQueue.metricNumberOfMessagesSent({
+        period: FIVE_MINUTES,
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      ...atLeastOne,
+    });
+    add(names.deployment('sns-delivery-failures'), {
+      alarmDescription:
+        'SNS could not deliver messages (an SMS spend limit reached, an opted-out or unreachable number, a bounced address): someone was not told.',
+      metric: sum(
+        Object.fromEntries(
+          props.topics.map((topic, i) => [
+            `f${i}`,
+            topic.metricNumberOfNotificationsFailed({
+              period: FIVE_MINUTES,
+              statistic: cloudwatch.Stats.SUM,
+            }),
+          ]),
+        ),
+      ),
+      ...atLeastOne,
+    });
+    add(names.deployment('sms-spend'), {
+      alarmDescription: `This month's SMS spend in the region reached ${props.smsSpendAlarmUsd} USD: past the account's SMS spend limit, SNS stops sending SMS and pages stop. Raise the limit (a support case) or lower the traffic.`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/SNS',
+        metricName: 'SMSMonthToDateSpentUSD',
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.hours(1),
+      }),
+      threshold: props.smsSpendAlarmUsd,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -3,6 +3,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { deploymentDocumentOf, placementSettingsOf } from '../config/placement-settings';
 import type { DeploymentConfig } from '../config/schema';
+import { AlarmNames } from './alarm-names';
 import { AlertTopic } from './alert-topic';
 import { CheckerAlarms } from './checker-alarms';
 import { FleetDashboard } from './dashboard';
@@ -10,16 +11,16 @@ import { FailureReporter } from './failure-reporter';
 import { PlacementFunctions } from './placement-functions';
 import { ScheduleDeadLetterQueue } from './schedule-dead-letter-queue';
 import { StateTable } from './state-table';
-import { Watchdog } from './watchdog';
 
 export interface ClusterDoctorStackProps extends StackProps {
   config: DeploymentConfig;
 }
 
 /**
- * One deployment of cluster-doctor (DESIGN §2): one alert topic, one state table, one dead-letter
- * queue, one watchdog and one dashboard shared by every cluster; per network placement, a check and a
- * remediation function serving the clusters placed there; per cluster, its schedules.
+ * One deployment of cluster-doctor (DESIGN §2): the message and alarm topics, one state table, one
+ * dead-letter queue, one failure reporter and one dashboard shared by every cluster; per network
+ * placement, a check and a remediation function serving the clusters placed there, with their
+ * settings layer; per cluster, its schedules and its dead-man alarm (CloudWatch alone).
  *
  * Upgrading in place: the topic, the pager, their key and subscriptions, the table, the queue and the
  * schedule group keep the construct paths (so the logical ids) of the one-function-pair-per-cluster
@@ -31,7 +32,6 @@ export class ClusterDoctorStack extends Stack {
   readonly state: StateTable;
   readonly deadLetters: ScheduleDeadLetterQueue;
   readonly placements: PlacementFunctions[];
-  readonly watchdog: Watchdog;
   readonly reporter: FailureReporter;
   readonly alarms: CheckerAlarms;
   readonly dashboard: FleetDashboard;
@@ -39,12 +39,12 @@ export class ClusterDoctorStack extends Stack {
   constructor(scope: Construct, id: string, props: ClusterDoctorStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const alarmNamePrefix = `${this.stackName}-`;
+    const names = new AlarmNames(this.stackName);
 
     this.alerts = new AlertTopic(this, 'Alerts', {
       clusters: config.clusters,
       alarmEmail: config.alarmEmail,
-      alarmNamePrefix,
+      names,
     });
     this.state = new StateTable(this, 'State');
     this.deadLetters = new ScheduleDeadLetterQueue(this, 'ScheduleDeadLetters');
@@ -73,39 +73,27 @@ export class ClusterDoctorStack extends Stack {
         }),
     );
 
-    this.watchdog = new Watchdog(this, 'Watchdog', {
-      clusters: config.clusters,
-      deployment: this.stackName,
-      functionName: `${this.stackName}-watchdog`,
-      topic: this.alerts,
-      table: this.state,
-      deadLetterQueue: this.deadLetters.queue,
-      scheduleGroup,
-    });
-
     this.alarms = new CheckerAlarms(this, 'Alarms', {
-      topic: this.alerts.topic,
-      pager: this.alerts.pager,
-      alarmNamePrefix,
-      deadLetterQueue: this.deadLetters.queue,
-      deployment: this.stackName,
+      alarms: this.alerts.pager,
+      names,
       placements: this.placements.map((p) => ({
         name: p.placement.name,
+        clusters: p.clusters,
         check: p.check.function,
         remediation: p.remediation.function,
       })),
+      reporter: this.reporter.function,
+      deadLetterQueue: this.deadLetters.queue,
+      topics: [this.alerts.topic, this.alerts.pager],
+      smsSpendAlarmUsd: Math.round(config.smsMonthlySpendLimitUsd * 80) / 100,
     });
-    this.dashboard = new FleetDashboard(this, 'Dashboard', {
-      deployment: this.stackName,
-      placements: this.placements,
-    });
+    this.dashboard = new FleetDashboard(this, 'Dashboard', { placements: this.placements });
 
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
     output('AlertTopicArn', this.alerts.topic.topicArn, 'Every report, remediation and alarm');
-    output('PagerTopicArn', this.alerts.pager.topicArn, 'The alarms that page (SMS)');
-    output('StateTableName', this.state.table.tableName, 'What runs remember, the locks, the heartbeats');
-    output('WatchdogFunctionName', this.watchdog.function.functionName, 'Names the stale clusters');
+    output('PagerTopicArn', this.alerts.pager.topicArn, 'Every CloudWatch alarm of the stack');
+    output('StateTableName', this.state.table.tableName, 'What runs remember, and the locks');
     output(
       'FailureReporterFunctionName',
       this.reporter.function.functionName,

@@ -1,20 +1,19 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { CHECK_SUCCEEDED_METRIC, WATCHDOG_METRICS } from '../config/function-env';
+import { METRICS } from '../config/function-env';
 import type { PlacementFunctions } from './placement-functions';
 
 export interface FleetDashboardProps {
-  deployment: string;
   placements: PlacementFunctions[];
 }
 
 const PERIOD = Duration.minutes(5);
 const clusterMetric = (cluster: string, metricName: string, statistic: string, label = cluster) =>
   new cloudwatch.Metric({
-    namespace: CHECK_SUCCEEDED_METRIC.namespace,
+    namespace: METRICS.namespace,
     metricName,
-    dimensionsMap: { [CHECK_SUCCEEDED_METRIC.dimension]: cluster },
+    dimensionsMap: { [METRICS.cluster]: cluster },
     statistic,
     period: PERIOD,
     label,
@@ -23,7 +22,7 @@ const clusterMetric = (cluster: string, metricName: string, statistic: string, l
 /** Remediation metrics of every cluster in the namespace (one search: a fleet's worth of lines). */
 const search = (metricName: string, label: string) =>
   new cloudwatch.MathExpression({
-    expression: `SEARCH('{${CHECK_SUCCEEDED_METRIC.namespace},${CHECK_SUCCEEDED_METRIC.dimension}} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
+    expression: `SEARCH('{${METRICS.namespace},${METRICS.cluster}} MetricName="${metricName}"', 'Sum', ${PERIOD.toSeconds()})`,
     usingMetrics: {},
     label,
     period: PERIOD,
@@ -32,7 +31,7 @@ const search = (metricName: string, label: string) =>
 /**
  * One CloudWatch dashboard per deployment: per placement, each cluster's status (0 ok, 1 warning,
  * 2 critical, 3 unknown), findings and check duration, and the placement functions' errors; for the
- * deployment, the stale clusters and the remediation actions.
+ * deployment, the checks that ran and the remediation actions.
  */
 export class FleetDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -47,16 +46,8 @@ export class FleetDashboard extends Construct {
     });
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Stale clusters (the watchdog names them in its messages)',
-        left: [
-          new cloudwatch.Metric({
-            namespace: CHECK_SUCCEEDED_METRIC.namespace,
-            metricName: WATCHDOG_METRICS.stale,
-            dimensionsMap: { [WATCHDOG_METRICS.dimension]: props.deployment },
-            statistic: cloudwatch.Stats.MAXIMUM,
-            period: PERIOD,
-          }),
-        ],
+        title: 'Checks that ran, every cluster (the dead-man switches watch these)',
+        left: [search(METRICS.checkRan, 'checks')],
         width: 8,
       }),
       new cloudwatch.GraphWidget({

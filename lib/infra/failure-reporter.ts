@@ -1,14 +1,16 @@
-import { Duration } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTION_ENV } from '../config/function-env';
 import { type DeploymentDocument, SETTINGS_LAYER } from '../config/placement-settings';
 import type { AlertTopic } from './alert-topic';
-import { deploymentFunction } from './deployment-function';
+import { BUNDLING, FUNCTIONS_DIR } from './placement-function';
 import { SettingsLayer } from './settings-layer';
 import type { StateTable } from './state-table';
 
@@ -32,6 +34,7 @@ export interface FailureReporterProps {
 export class FailureReporter extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
   /** What the placements' functions pass as `onFailure`. */
   readonly destination: lambda.IDestination;
 
@@ -42,24 +45,53 @@ export class FailureReporter extends Construct {
       document: props.document,
       description: 'cluster-doctor: which function serves which cluster',
     });
-    const fn = deploymentFunction(this, {
-      entry: 'report-failure.ts',
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    const description = "cluster-doctor: reports a placement function's failed invocations, once per outage";
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description,
+      inlinePolicies: {
+        Access: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [this.logGroup.logGroupArn],
+            }),
+            ...props.table.failureStatements(),
+            ...props.topic.publishStatements(),
+          ],
+        }),
+      },
+    });
+    // Outside any VPC: it talks to AWS APIs only, never to a cluster, so no placement's network
+    // (the usual reason its functions fail) can silence it.
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(FUNCTIONS_DIR, 'report-failure.ts'),
+      handler: 'handler',
       functionName: props.functionName,
-      description: "cluster-doctor: reports a placement function's failed invocations, once per outage",
+      description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.minutes(1),
+      role: this.role,
+      logGroup: this.logGroup,
       environment: {
         [FUNCTION_ENV.tableName]: props.table.table.tableName,
         [FUNCTION_ENV.topicArn]: props.topic.topic.topicArn,
+        NODE_OPTIONS: '--enable-source-maps',
       },
-      statements: [...props.table.failureStatements(), ...props.topic.publishStatements()],
       layers: [settings.layer],
       // Idempotent (a failure already recorded under its request id is not counted again): retried.
       retryAttempts: 2,
       onFailure: new destinations.SqsDestination(props.deadLetterQueue),
+      bundling: BUNDLING,
     });
-    this.function = fn.function;
-    this.role = fn.role;
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the runtime the project targets and tests (DESIGN §2); moving to 24 is a deliberate upgrade.',
+    });
     this.destination = new UnqualifiedFunctionDestination(this.function);
   }
 }

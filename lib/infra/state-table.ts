@@ -1,7 +1,7 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { STATE_TABLE_KEYS, WATCHDOG_KEY } from '../config/function-env';
+import { STATE_TABLE_KEYS } from '../config/function-env';
 
 /** Item-level actions the state layer needs: fingerprints, first-seen times, remedy history, the lock. */
 const STATE_ACTIONS = [
@@ -59,24 +59,6 @@ export class StateTable extends Construct {
         conditions: {
           'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'record', 'expiresAt'] },
         },
-      }),
-    ];
-  }
-
-  /**
-   * The watchdog: read the clusters' heartbeats (read-only; a condition listing every cluster of a
-   * large deployment would not fit in one policy), and write only its own item.
-   */
-  watchdogStatements(): iam.PolicyStatement[] {
-    return [
-      new iam.PolicyStatement({
-        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
-        resources: [this.table.tableArn],
-      }),
-      new iam.PolicyStatement({
-        actions: ['dynamodb:PutItem'],
-        resources: [this.table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WATCHDOG_KEY.pk] } },
       }),
     ];
   }

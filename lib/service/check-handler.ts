@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Report } from '../checks/types';
-import { CHECK_SUCCEEDED_METRIC } from '../config/function-env';
+import { METRICS } from '../config/function-env';
 import type { PlacementSettings } from '../config/placement-settings';
 import type { MessageSink } from '../notify/types';
 import type { StateStore } from '../state/types';
@@ -21,8 +21,6 @@ export interface CheckHandlerDeps {
   sink: (topicArn: string) => MessageSink;
   /** Starts the cluster's remediation run asynchronously: the event names the cluster, nothing else. */
   invokeRemediation: (functionName: string, cluster: string) => Promise<void>;
-  /** Records the cluster's last successful check, which the watchdog reads (absent locally). */
-  heartbeat?: (tableName: string, cluster: string, at: string) => Promise<void>;
   logger: Logger;
   metrics: Metrics;
   /** The clock (a parameter so a test can play a day of schedule ticks). */
@@ -91,8 +89,6 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
             : undefined,
         },
       );
-      if (result.report.status !== 'unknown')
-        await deps.heartbeat?.(resources.tableName, cluster, now().toISOString());
       emitMetrics(deps.metrics, cluster, result.report, result.credentialsRefreshed, placement);
       deps.logger.info('check done', {
         cluster,
@@ -118,9 +114,10 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
 export const STATUS_VALUE: Record<Report['status'], number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 
 /**
- * EMF metrics, the `service` default dimension cleared: four per cluster (`CheckSucceeded`,
- * `Status`, `Findings`, `CheckDuration`: the dashboard's) and the detail per placement, so that a
- * fleet's custom metrics, billed each, grow by four per cluster, not ten.
+ * EMF metrics, the `service` default dimension cleared: four per cluster (`CheckRan`, the dead-man
+ * switch's heartbeat, for every run that got here, whatever it could observe; `Status`, `Findings`,
+ * `CheckDuration`: the dashboard's) and the detail per placement, so that a fleet's custom metrics,
+ * billed each, grow by four per cluster, not ten.
  */
 function emitMetrics(
   metrics: Metrics,
@@ -130,15 +127,15 @@ function emitMetrics(
   placement: string,
 ): void {
   metrics.clearDefaultDimensions();
-  metrics.addDimension(CHECK_SUCCEEDED_METRIC.dimension, cluster);
+  metrics.addDimension(METRICS.cluster, cluster);
   const count = (id: string) => report.findings.filter((f) => f.id === id).length;
-  if (report.status !== 'unknown') metrics.addMetric(CHECK_SUCCEEDED_METRIC.name, MetricUnit.Count, 1);
+  metrics.addMetric(METRICS.checkRan, MetricUnit.Count, 1);
   metrics.addMetric('Status', MetricUnit.Count, STATUS_VALUE[report.status]);
   metrics.addMetric('Findings', MetricUnit.Count, report.findings.length);
   metrics.addMetric('CheckDuration', MetricUnit.Milliseconds, report.durationMs);
   metrics.publishStoredMetrics();
   metrics.clearDimensions();
-  metrics.addDimension('placement', placement);
+  metrics.addDimension(METRICS.placement, placement);
   metrics.addMetric('OpenSlots', MetricUnit.Count, count('slot-open'));
   metrics.addMetric('FailedNodes', MetricUnit.Count, count('node-failed'));
   metrics.addMetric('UnreachableNodes', MetricUnit.Count, count('node-unreachable'));

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import '../state/zod-messages';
-import { readPlacementEnv } from '../config/function-env';
+import { METRICS, readPlacementEnv } from '../config/function-env';
 import type { DeploymentDocument } from '../config/placement-settings';
 import type { MessageSink } from '../notify/types';
 import type { StateStore } from '../state/types';
@@ -31,6 +32,8 @@ export interface FailureReporterDeps {
   state: (tableName: string) => StateStore;
   sink: (topicArn: string) => MessageSink;
   logger: Logger;
+  /** `CheckRan` for a failed check it accounted for: the cluster's dead-man switch need not page too. */
+  metrics: Metrics;
   now?: () => Date;
 }
 
@@ -53,7 +56,9 @@ export interface FailureReport {
  * id is not counted again, and a later one of the same outage is only counted (nightly: reminded).
  * A failure it cannot attribute to a cluster the function serves is logged; the function's error
  * alarm covers it. When the table cannot be read it throws (Lambda retries, then the dead-letter
- * queue), rather than publish a message per failed run.
+ * queue), rather than publish a message per failed run. A failed check it accounted for counts as
+ * a check that ran (`CheckRan`): its people were told, so the cluster's dead-man switch stays quiet;
+ * it pages only when neither the check nor this reporter said anything.
  */
 export function makeFailureReporter(deps: FailureReporterDeps) {
   const now = deps.now ?? (() => new Date());
@@ -87,11 +92,18 @@ export function makeFailureReporter(deps: FailureReporterDeps) {
       nightly: (requestPayload as { kind?: unknown }).kind === 'nightly',
       requestId: requestContext.requestId,
     });
-    if (!next) return { cluster, outcome: 'already-reported', error };
-    if (next.message) await deps.sink(resources.topicArn).publish(next.message);
-    await state.saveFailure(cluster, fn.role, next.record);
-    deps.logger.warn('failed invocation reported', { cluster, role: fn.role, error });
-    return { cluster, outcome: next.message ? 'published' : 'counted', error };
+    if (next) {
+      if (next.message) await deps.sink(resources.topicArn).publish(next.message);
+      await state.saveFailure(cluster, fn.role, next.record);
+      deps.logger.warn('failed invocation reported', { cluster, role: fn.role, error });
+    }
+    if (fn.role === 'check') {
+      deps.metrics.clearDefaultDimensions();
+      deps.metrics.addDimension(METRICS.cluster, cluster);
+      deps.metrics.addMetric(METRICS.checkRan, MetricUnit.Count, 1);
+      deps.metrics.publishStoredMetrics();
+    }
+    return { cluster, outcome: !next ? 'already-reported' : next.message ? 'published' : 'counted', error };
   };
 }
 

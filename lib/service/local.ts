@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CHECK_SUCCEEDED_METRIC, toPlacementEnv } from '../config/function-env';
+import { METRICS, toPlacementEnv } from '../config/function-env';
 import type { PlacementSettings } from '../config/placement-settings';
 import { FileLock } from '../guard/lock';
 import type { MessageSink } from '../notify/types';
@@ -37,7 +37,7 @@ export function localPlacement(options: LocalPlacementOptions) {
   const env = toPlacementEnv({ topicArn: 'local', tableName: 'local', remediationFunction: 'local' });
   const logger = new Logger({ serviceName: 'cluster-doctor', logLevel: options.logLevel ?? 'SILENT' });
   const silentMetrics = new QuietMetrics({
-    namespace: CHECK_SUCCEEDED_METRIC.namespace,
+    namespace: METRICS.namespace,
     serviceName: 'cluster-doctor',
   });
   const credentials = options.credentials ?? (async () => ({}));

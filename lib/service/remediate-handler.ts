@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { CHECK_SUCCEEDED_METRIC, KEYS_LOST_METRIC } from '../config/function-env';
+import { METRICS } from '../config/function-env';
 import type { PlacementSettings } from '../config/placement-settings';
 import type { RemediationLock } from '../guard/lock';
 import { DEFAULT_BUDGET } from '../guard/types';
@@ -145,7 +145,7 @@ export function keysLost(action: ActionResult): number {
  */
 function emitMetrics(metrics: Metrics, cluster: string, result: FixResult, placement: string): void {
   metrics.clearDefaultDimensions();
-  metrics.addDimension(CHECK_SUCCEEDED_METRIC.dimension, cluster);
+  metrics.addDimension(METRICS.cluster, cluster);
   const count = (status: ActionResult['status']) => result.actions.filter((a) => a.status === status).length;
   metrics.addMetric('ActionsApplied', MetricUnit.Count, count('applied'));
   metrics.addMetric(
@@ -160,10 +160,10 @@ function emitMetrics(metrics: Metrics, cluster: string, result: FixResult, place
     result.actions.reduce((n, a) => n + (a.keysMoved ?? 0), 0),
   );
   const lost = result.actions.reduce((n, a) => n + keysLost(a), 0);
-  metrics.addMetric(KEYS_LOST_METRIC, MetricUnit.Count, lost);
+  metrics.addMetric(METRICS.keysLost, MetricUnit.Count, lost);
   metrics.publishStoredMetrics();
   metrics.clearDimensions();
-  metrics.addDimension('placement', placement);
-  metrics.addMetric(KEYS_LOST_METRIC, MetricUnit.Count, lost);
+  metrics.addDimension(METRICS.placement, placement);
+  metrics.addMetric(METRICS.keysLost, MetricUnit.Count, lost);
   metrics.publishStoredMetrics();
 }

@@ -23,8 +23,8 @@ export interface SmokeResult {
 /**
  * Every cluster of the fleet (or of the named deployments and clusters), with the function that checks
  * it (by the naming convention, which the stack outputs also list) and a `frequent` check event as its
- * schedule would send it, so the smoke run is the scheduled run and leaves what one leaves: state, a
- * heartbeat the watchdog reads (which clears its "never checked" after a first deploy). The event
+ * schedule would send it, so the smoke run is the scheduled run and leaves what one leaves: state, and
+ * the `CheckRan` datapoint the cluster's dead-man alarm waits for after a first deploy. The event
  * names the cluster only: what the run may do is what was deployed, whatever the local file says.
  */
 export function smokeTargets(

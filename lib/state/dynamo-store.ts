@@ -1,14 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod/mini';
-import { WATCHDOG_KEY } from '../config/function-env';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LAMBDA_LIMIT_S } from '../config/time-budget';
 import type { RemediationLock } from '../guard/lock';
 import {
@@ -113,73 +104,6 @@ export class DynamoStateStore implements StateStore {
         },
       }),
     );
-  }
-}
-
-const staleSchema = z.record(z.string(), z.string());
-
-/**
- * What the watchdog reads and remembers: each cluster's last successful check (`pk = <cluster>`,
- * `sk = heartbeat`, written by the check function) and the clusters it already said were stale.
- */
-export class DynamoHeartbeats {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly table: string,
-  ) {}
-
-  /** Written by the check after a run that could observe the cluster; expires with the cluster's state. */
-  async record(cluster: string, at: string): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: cluster, sk: 'heartbeat', at, expiresAt: epochSeconds() + 30 * DAY_S },
-      }),
-    );
-  }
-
-  /** cluster -> time of its last successful check; a cluster never checked has no entry. */
-  async lastSuccesses(clusters: string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    // BatchGetItem reads at most 100 keys per call, and may hand some back unprocessed.
-    for (let i = 0; i < clusters.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = clusters
-        .slice(i, i + 100)
-        .map((cluster) => ({ pk: cluster, sk: 'heartbeat' }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt === 5) throw new Error(`${this.table}: heartbeats still unprocessed after 5 reads`);
-        const out: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.table]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: 'pk, #at',
-                ExpressionAttributeNames: { '#at': 'at' },
-              },
-            },
-          }),
-        );
-        for (const item of out.Responses?.[this.table] ?? [])
-          if (typeof item.at === 'string') found.set(String(item.pk), item.at);
-        keys = out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return found;
-  }
-
-  /** cluster -> since when the watchdog has said it is stale. */
-  async loadStale(): Promise<Record<string, string>> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: WATCHDOG_KEY, ConsistentRead: true }),
-    );
-    return Item?.stale === undefined
-      ? {}
-      : parseStored(staleSchema, Item.stale, `${this.table} ${WATCHDOG_KEY.pk}`);
-  }
-
-  async saveStale(stale: Record<string, string>): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...WATCHDOG_KEY, stale } }));
   }
 }
 

@@ -70,7 +70,6 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-L1 @ <placement>/Check/Function',
       'AwsSolutions-L1 @ <placement>/Remediation/Function',
       'AwsSolutions-L1 @ ClusterDoctor-paris/FailureReporter/Function',
-      'AwsSolutions-L1 @ ClusterDoctor-paris/Watchdog/Function',
       'AwsSolutions-SQS3 @ ClusterDoctor-paris/ScheduleDeadLetters/Queue',
     ]);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_SUCCEEDED_METRIC, FUNCTION_ENV } from '../../lib/config/function-env';
+import { FUNCTION_ENV, METRICS } from '../../lib/config/function-env';
 import {
   deploymentDocumentOf,
   parseDeploymentDocument,
@@ -69,7 +69,6 @@ const functionProps = (fn: { node: { defaultChild?: unknown } }) => {
 };
 const allFunctions = () => [
   ...stack.placements.flatMap((p) => [p.check.function, p.remediation.function]),
-  stack.watchdog.function,
   stack.reporter.function,
 ];
 /** The document a settings layer holds, read from its staged asset as Lambda would mount it. */
@@ -140,9 +139,9 @@ function expectedStatements(placement: PlacementFunctions, role: 'check' | 'reme
 }
 
 describe('placement functions', () => {
-  it('are two per placement, not per cluster, plus the watchdog and the failure reporter: Node.js 22 on arm64, bundled, source maps on', () => {
+  it('are two per placement, not per cluster, plus the failure reporter: Node.js 22 on arm64, bundled, source maps on', () => {
     expect(config.clusters).toHaveLength(3);
-    template.resourceCountIs('AWS::Lambda::Function', config.placements.length * 2 + 2);
+    template.resourceCountIs('AWS::Lambda::Function', config.placements.length * 2 + 1);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -160,10 +159,10 @@ describe('placement functions', () => {
         `${PREFIX}${placement.placement.name}-fix`,
       );
     }
-    expect(functionProps(stack.watchdog.function).FunctionName).toBe(`${PREFIX}watchdog`);
+    expect(functionProps(stack.reporter.function).FunctionName).toBe(`${PREFIX}report-failure`);
   });
 
-  it("run in their placement's subnets and security groups; the watchdog, which reaches no cluster, in none", () => {
+  it("run in their placement's subnets and security groups; the failure reporter, which reaches no cluster, in none", () => {
     for (const placement of stack.placements) {
       const { vpc } = placement.placement;
       for (const fn of [placement.check.function, placement.remediation.function]) {
@@ -173,7 +172,7 @@ describe('placement functions', () => {
         });
       }
     }
-    expect(functionProps(stack.watchdog.function)).not.toHaveProperty('VpcConfig');
+    expect(functionProps(stack.reporter.function)).not.toHaveProperty('VpcConfig');
   });
 
   it('never modify the imported security groups', () => {
@@ -305,30 +304,32 @@ describe('least-privilege IAM', () => {
     }
   });
 
-  it('gives the watchdog its logs, read access to the table, its own item, and the topic: no secret, no VPC', () => {
-    expect(normalize(roleStatements(resources, logicalId(stack.watchdog.role)))).toEqual(
+  it('gives the failure reporter its logs, the failure records of the table, the topic and its dead letters: no secret, no VPC', () => {
+    expect(normalize(roleStatements(resources, logicalId(stack.reporter.role)))).toEqual(
       normalize([
         {
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Resource: resolve(stack.watchdog.logGroup.logGroupArn),
+          Resource: resolve(stack.reporter.logGroup.logGroupArn),
         },
         {
           Effect: 'Allow',
-          Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
           Resource: resolve(stack.state.table.tableArn),
-        },
-        {
-          Effect: 'Allow',
-          Action: 'dynamodb:PutItem',
-          Resource: resolve(stack.state.table.tableArn),
-          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#watchdog'] } },
+          Condition: {
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'record', 'expiresAt'] },
+          },
         },
         { Effect: 'Allow', Action: 'sns:Publish', Resource: resolve(stack.alerts.topic.topicArn) },
         {
           Effect: 'Allow',
           Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
           Resource: resolve(stack.alerts.key.keyArn),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+          Resource: resolve(stack.deadLetters.queue.queueArn),
         },
       ]),
     );
@@ -420,9 +421,9 @@ describe('schedules', () => {
     });
   });
 
-  it('add a frequent check only where one is configured (and the watchdog its own)', () => {
-    // orders-cache and carts-cache: nightly + frequent; sessions: nightly; the watchdog: 1.
-    template.resourceCountIs('AWS::Scheduler::Schedule', 6);
+  it('add a frequent check only where one is configured', () => {
+    // orders-cache and carts-cache: nightly + frequent; sessions: nightly.
+    template.resourceCountIs('AWS::Scheduler::Schedule', 5);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(10 minutes)',
       Target: { Input: '{"cluster":"carts-cache","kind":"frequent"}' },
@@ -486,7 +487,7 @@ describe('alert topic', () => {
                 'aws:SourceArn': {
                   'Fn::Join': [
                     '',
-                    Match.arrayWith([Match.stringLikeRegexp(':alarm:ClusterDoctor-paris-\\*$')]),
+                    Match.arrayWith([Match.stringLikeRegexp(':alarm:ClusterDoctor-paris\\.\\*$')]),
                   ],
                 },
               },
@@ -555,97 +556,57 @@ describe('state table', () => {
   });
 });
 
-describe('the watchdog', () => {
-  it("knows each cluster's staleness window from its own schedule", () => {
-    // orders-cache every 5 min: 15 min; carts-cache every 10 min: 30 min; sessions nightly only: 26 h.
-    expect(
-      (functionProps(stack.watchdog.function).Environment as { Variables: Record<string, unknown> })
-        .Variables,
-    ).toEqual({
-      [FUNCTION_ENV.tableName]: resolve(stack.state.table.tableName),
-      [FUNCTION_ENV.topicArn]: resolve(stack.alerts.topic.topicArn),
-      [FUNCTION_ENV.deployment]: 'ClusterDoctor-paris',
-      [FUNCTION_ENV.watchdogClusters]: 'orders-cache=15,carts-cache=30,sessions=1560',
-      NODE_OPTIONS: '--enable-source-maps',
-    });
-  });
-
-  it('runs every 5 minutes', () => {
-    expect(resources[logicalId(stack.watchdog.schedule)]?.Properties).toMatchObject({
-      ScheduleExpression: 'rate(5 minutes)',
-      Target: { Arn: resolve(stack.watchdog.function.functionArn) },
-    });
-  });
-});
-
 describe('checker alarms', () => {
-  const topicRef = () => [resolve(stack.alerts.topic.topicArn)];
-  const bothRefs = () => [resolve(stack.alerts.topic.topicArn), resolve(stack.alerts.pager.topicArn)];
-  const alarmNamed = (name: string) =>
-    Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
-      (a) => a.Properties.AlarmName === name,
-    )?.Properties;
+  const pager = () => [resolve(stack.alerts.pager.topicArn)];
+  const alarms = () =>
+    Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+  const alarmNamed = (name: string) => alarms().find((a) => a.AlarmName === name);
+  const cluster = (name: string, what: string) => `ClusterDoctor-paris.cluster.${name}.${what}`;
 
-  it('are four per placement and three per deployment, none per cluster', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual(
+  it('are one per cluster (two in auto mode), one per placement and four per deployment, CloudWatch alone', () => {
+    const autoClusters = config.clusters.filter((c) => c.remediation.mode === 'auto').map((c) => c.name);
+    expect(
+      alarms()
+        .map((a) => a.AlarmName)
+        .sort(),
+    ).toEqual(
       [
-        ...config.placements.flatMap((p) => [
-          `${PREFIX}${p.name}-check-errors`,
-          `${PREFIX}${p.name}-remediation-errors`,
-          `${PREFIX}${p.name}-throttled-or-dropped`,
-          `${PREFIX}${p.name}.keys-lost`,
-        ]),
-        `${PREFIX}schedule-dead-letters`,
-        `${PREFIX}stale-clusters`,
-        `${PREFIX}watchdog-silent`,
+        ...config.clusters.map((c) => cluster(c.name, 'checker-dead')),
+        ...autoClusters.map((c) => cluster(c, 'keys-lost')),
+        ...config.placements.map((p) => `ClusterDoctor-paris.placement.${p.name}.functions-failing`),
+        'ClusterDoctor-paris.deployment.reporter-failing',
+        'ClusterDoctor-paris.deployment.dead-letters',
+        'ClusterDoctor-paris.deployment.sns-delivery-failures',
+        'ClusterDoctor-paris.deployment.sms-spend',
       ].sort(),
     );
   });
 
-  it("page on the watchdog's stale clusters, and say when they clear", () => {
-    expect(alarmNamed(`${PREFIX}stale-clusters`)).toMatchObject({
-      Namespace: CHECK_SUCCEEDED_METRIC.namespace,
-      MetricName: 'StaleClusters',
-      Dimensions: [{ Name: 'deployment', Value: 'ClusterDoctor-paris' }],
-      Statistic: 'Maximum',
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      AlarmActions: bothRefs(),
-      OKActions: bothRefs(),
-    });
-  });
-
-  it('page when the watchdog itself is silent for 15 minutes (missing data breaches)', () => {
-    expect(alarmNamed(`${PREFIX}watchdog-silent`)).toMatchObject({
-      MetricName: 'WatchdogRan',
-      Dimensions: [{ Name: 'deployment', Value: 'ClusterDoctor-paris' }],
-      Period: 300,
-      EvaluationPeriods: 3,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-      AlarmActions: bothRefs(),
-    });
-  });
-
-  it('page when a remedy in a placement loses keys', () => {
-    for (const placement of config.placements) {
-      expect(alarmNamed(`${PREFIX}${placement.name}.keys-lost`)).toMatchObject({
-        Namespace: CHECK_SUCCEEDED_METRIC.namespace,
-        MetricName: 'KeysLost',
-        Dimensions: [{ Name: 'placement', Value: placement.name }],
+  it("watch each cluster's checks with a dead-man switch over the window of its own schedule, silent until its first run", () => {
+    // orders-cache every 5 min: 3 x 5 min; carts-cache every 10 min: 3 x 10 min; sessions nightly only: 26 x 1 h.
+    const windows = { 'orders-cache': [300, 3], 'carts-cache': [600, 3], sessions: [3600, 26] } as const;
+    for (const [name, [period, periods]] of Object.entries(windows)) {
+      expect(alarmNamed(cluster(name, 'checker-dead'))).toMatchObject({
+        Namespace: METRICS.namespace,
+        MetricName: 'CheckRan',
+        Dimensions: [{ Name: 'cluster', Value: name }],
         Statistic: 'Sum',
+        Period: period,
+        EvaluationPeriods: periods,
         Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        AlarmActions: bothRefs(),
-        OKActions: bothRefs(),
+        ComparisonOperator: 'LessThanThreshold',
+        // Missing data is INSUFFICIENT_DATA: a new alarm starts there without notifying anyone.
+        TreatMissingData: 'missing',
+        AlarmActions: pager(),
+        OKActions: pager(),
+        InsufficientDataActions: pager(),
       });
     }
   });
 
   it('keep within what CloudWatch accepts: period x evaluation periods at most 7 days (1 day under 1 h)', () => {
-    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
-      const { Period, EvaluationPeriods, Metrics } = alarm.Properties as {
+    for (const alarm of alarms()) {
+      const { Period, EvaluationPeriods, Metrics } = alarm as {
         Period?: number;
         EvaluationPeriods: number;
         Metrics?: { MetricStat?: { Period: number } }[];
@@ -655,71 +616,108 @@ describe('checker alarms', () => {
     }
   });
 
-  it("alarm on every placement function's errors, throttles and dropped events", () => {
+  it("alarm on every placement function's errors, throttles and dropped events, missing data as 0", () => {
     for (const placement of stack.placements) {
-      for (const fn of [placement.check.function, placement.remediation.function]) {
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Namespace: 'AWS/Lambda',
-          MetricName: 'Errors',
-          Dimensions: [{ Name: 'FunctionName', Value: resolve(fn.functionName) }],
-          Threshold: 1,
-          TreatMissingData: 'notBreaching',
-          AlarmActions: topicRef(),
-          OKActions: topicRef(),
-        });
-      }
-      const metrics = (alarmNamed(`${PREFIX}${placement.placement.name}-throttled-or-dropped`)?.Metrics ??
-        []) as {
+      const alarm = alarmNamed(`ClusterDoctor-paris.placement.${placement.placement.name}.functions-failing`);
+      const metrics = (alarm?.Metrics ?? []) as {
         Expression?: string;
         MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: unknown }[] } };
       }[];
-      expect(metrics.find((m) => m.Expression)?.Expression).toBe('ct + rt + cd + rd');
-      const watched = metrics
-        .filter((m) => m.MetricStat)
-        .map((m) => [m.MetricStat?.Metric.MetricName, m.MetricStat?.Metric.Dimensions[0]?.Value]);
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+        'FILL(ce, 0) + FILL(re, 0) + FILL(ct, 0) + FILL(rt, 0) + FILL(cd, 0) + FILL(rd, 0)',
+      );
       const check = resolve(placement.check.function.functionName);
       const remediation = resolve(placement.remediation.function.functionName);
-      expect(watched).toEqual(
-        expect.arrayContaining([
-          ['Throttles', check],
-          ['Throttles', remediation],
-          ['AsyncEventsDropped', check],
-          ['AsyncEventsDropped', remediation],
-        ]),
+      expect(
+        metrics
+          .filter((m) => m.MetricStat)
+          .map((m) => [m.MetricStat?.Metric.MetricName, m.MetricStat?.Metric.Dimensions[0]?.Value]),
+      ).toEqual([
+        ['Errors', check],
+        ['Errors', remediation],
+        ['Throttles', check],
+        ['Throttles', remediation],
+        ['AsyncEventsDropped', check],
+        ['AsyncEventsDropped', remediation],
+      ]);
+      expect(alarm?.AlarmDescription).toContain(
+        `clusters ${placement.clusters.map((c) => c.name).join(', ')}`,
       );
     }
   });
 
-  it('alarm when a scheduled check could not be delivered', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+  it('alarm on each new dead letter, not on the backlog; on failed deliveries; on SMS spend at 80 % of the limit', () => {
+    expect(alarmNamed('ClusterDoctor-paris.deployment.dead-letters')).toMatchObject({
       Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
+      MetricName: 'NumberOfMessagesSent',
       Dimensions: [{ Name: 'QueueName', Value: resolve(stack.deadLetters.queue.queueName) }],
-      AlarmActions: topicRef(),
-      OKActions: topicRef(),
+      Statistic: 'Sum',
+      TreatMissingData: 'notBreaching',
+    });
+    const failures = alarmNamed('ClusterDoctor-paris.deployment.sns-delivery-failures')?.Metrics as {
+      MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: unknown }[] } };
+    }[];
+    expect(failures.filter((m) => m.MetricStat).map((m) => m.MetricStat?.Metric.MetricName)).toEqual([
+      'NumberOfNotificationsFailed',
+      'NumberOfNotificationsFailed',
+    ]);
+    expect(alarmNamed('ClusterDoctor-paris.deployment.sms-spend')).toMatchObject({
+      Namespace: 'AWS/SNS',
+      MetricName: 'SMSMonthToDateSpentUSD',
+      Threshold: config.smsMonthlySpendLimitUsd * 0.8,
     });
   });
 
-  it('send every alarm to the topic (the paging ones to the pager too), under names the topic policies admit', () => {
-    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
-      const name = String(alarm.Properties.AlarmName);
-      expect(name.startsWith(PREFIX)).toBe(true);
-      const pages = /(\.keys-lost|stale-clusters|watchdog-silent)$/.test(name);
-      expect(alarm.Properties.AlarmActions).toEqual(pages ? bothRefs() : topicRef());
-      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
+  it('notify the alarm topic on every state change, under names its policy admits', () => {
+    for (const alarm of alarms()) {
+      expect(String(alarm.AlarmName).startsWith('ClusterDoctor-paris.')).toBe(true);
+      expect(alarm.AlarmActions).toEqual(pager());
+      expect(alarm.OKActions).toEqual(pager());
     }
   });
 
-  it("route the pager to a phone of some clusters by their placements' alarm names (CloudWatch sets no attributes)", () => {
-    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).filter(
-      (s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify(resolve(stack.alerts.pager.topicArn)),
+  it("route by name: an inbox gets its clusters', placements' and the deployment's alarms; a phone only its clusters' dead-man switches, never their OK", () => {
+    const onPager = Object.values(template.findResources('AWS::SNS::Subscription'))
+      .filter((s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify(pager()[0]))
+      .map((s) => s.Properties);
+    const byEndpoint = Object.fromEntries(onPager.map((s) => [s.Endpoint, s]));
+    expect(Object.keys(byEndpoint).sort()).toEqual(
+      [
+        ...new Set([
+          ...config.clusters.flatMap((c) => [...c.notify.emails, ...c.notify.sms]),
+          config.alarmEmail,
+        ]),
+      ].sort(),
     );
-    expect(subscriptions.map((s) => s.Properties.Protocol)).toEqual(['sms']);
-    expect(subscriptions[0]?.Properties).toMatchObject({
-      Endpoint: '+33612345678',
-      FilterPolicyScope: 'MessageBody',
-      FilterPolicy: { AlarmName: [{ prefix: `${PREFIX}app-vpc.` }] },
-    });
+    for (const email of Object.keys(byEndpoint).filter((e) => e.includes('@'))) {
+      const listed = config.clusters.filter((c) => c.notify.emails.includes(email));
+      const subscription = byEndpoint[email] as Record<string, unknown>;
+      if (email === config.alarmEmail || listed.length === config.clusters.length) {
+        expect(subscription).not.toHaveProperty('FilterPolicy');
+        continue;
+      }
+      expect(subscription.FilterPolicyScope).toBe('MessageBody');
+      expect(subscription.FilterPolicy).toEqual({
+        AlarmName: [
+          ...listed.map((c) => ({ prefix: `ClusterDoctor-paris.cluster.${c.name}.` })),
+          ...[...new Set(listed.map((c) => c.placement))].map((p) => ({
+            prefix: `ClusterDoctor-paris.placement.${p}.`,
+          })),
+          { prefix: 'ClusterDoctor-paris.deployment.' },
+        ],
+      });
+    }
+    for (const phone of Object.keys(byEndpoint).filter((e) => e.startsWith('+'))) {
+      const listed = config.clusters.filter((c) => c.notify.sms.includes(phone));
+      expect(byEndpoint[phone]).toMatchObject({
+        Protocol: 'sms',
+        FilterPolicyScope: 'MessageBody',
+        FilterPolicy: {
+          AlarmName: listed.map((c) => cluster(c.name, 'checker-dead')),
+          NewStateValue: [{ 'anything-but': ['OK'] }],
+        },
+      });
+    }
   });
 });
 
@@ -732,7 +730,7 @@ describe('operability', () => {
       ),
     );
     for (const cluster of config.clusters) expect(body).toContain(`\\"cluster\\",\\"${cluster.name}\\"`);
-    for (const metric of ['Status', 'Findings', 'CheckDuration', 'StaleClusters', 'ActionsApplied'])
+    for (const metric of ['Status', 'Findings', 'CheckDuration', 'CheckRan', 'ActionsApplied'])
       expect(body).toContain(metric);
   });
 
@@ -746,7 +744,7 @@ describe('operability', () => {
       stack.state.table.tableName,
     ])
       expect(values).toContain(JSON.stringify(resolve(value)));
-    expect(Object.keys(outputs)).toHaveLength(6 + 2 * config.placements.length);
+    expect(Object.keys(outputs)).toHaveLength(5 + 2 * config.placements.length);
   });
 });
 

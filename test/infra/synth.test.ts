@@ -48,17 +48,17 @@ function synthFleet(): string {
 
 /** Under a loaded machine (2 cores, several clusters running) one synth with bundling took 96 s. */
 describe('cdk synth', { timeout: 300_000 }, () => {
-  it('works offline from the example config, with no AWS credentials, and bundles the four handlers once each', () => {
+  it('works offline from the example config, with no AWS credentials, and bundles the three handlers once each', () => {
     const out = synthExample();
     const template = JSON.parse(readFileSync(join(out, 'ClusterDoctor.template.json'), 'utf8'));
     const functions = Object.values(template.Resources as Record<string, { Type: string }>).filter(
       (resource) => resource.Type === 'AWS::Lambda::Function',
     );
-    // Two placements (the example's two clusters have different subnets), the watchdog, the reporter.
-    expect(functions).toHaveLength(6);
+    // Two placements (the example's two clusters have different subnets) and the failure reporter.
+    expect(functions).toHaveLength(5);
     const assets = readdirSync(out).filter((name) => name.startsWith('asset.'));
     const bundles = assets.filter((name) => readdirSync(join(out, name)).includes('index.js'));
-    expect(bundles).toHaveLength(4);
+    expect(bundles).toHaveLength(3);
     for (const bundle of bundles) {
       expect(readdirSync(join(out, bundle)).sort()).toEqual(['index.js', 'index.js.map']);
       expect(statSync(join(out, bundle, 'index.js')).size).toBeGreaterThan(0);

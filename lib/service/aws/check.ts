@@ -4,10 +4,10 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { CHECK_SUCCEEDED_METRIC } from '../../config/function-env';
+import { METRICS } from '../../config/function-env';
 import { parsePlacementSettings, SETTINGS_LAYER } from '../../config/placement-settings';
 import { SnsSink } from '../../notify/sns-sink';
-import { DynamoHeartbeats, DynamoStateStore } from '../../state/dynamo-store';
+import { DynamoStateStore } from '../../state/dynamo-store';
 import { type CheckHandlerDeps, makeCheckHandler } from '../check-handler';
 import { CLIENT_CONFIG, documentClient } from './clients';
 import { layerDocument } from './layer-document';
@@ -15,7 +15,7 @@ import { secretReader } from './secrets';
 
 /**
  * The check function as deployed (functions/check.ts is this, on `process.env`): the placement's
- * settings from its layer, the secret from Secrets Manager, state and heartbeats in DynamoDB,
+ * settings from its layer, the secret from Secrets Manager, state in DynamoDB,
  * messages to SNS, remediation handed to the placement's fix function. Tests build it the same way,
  * overriding only the clock or the observer.
  */
@@ -42,9 +42,8 @@ export function awsCheckHandler(env: NodeJS.ProcessEnv, overrides: Partial<Check
         }),
       );
     },
-    heartbeat: (table, cluster, at) => new DynamoHeartbeats(ddb, table).record(cluster, at),
     logger: new Logger({ serviceName: 'cluster-doctor-check' }),
-    metrics: new Metrics({ namespace: CHECK_SUCCEEDED_METRIC.namespace, serviceName: 'cluster-doctor' }),
+    metrics: new Metrics({ namespace: METRICS.namespace, serviceName: 'cluster-doctor' }),
     ...overrides,
   });
 }

@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { CHECK_SUCCEEDED_METRIC } from '../../config/function-env';
+import { METRICS } from '../../config/function-env';
 import { parsePlacementSettings, SETTINGS_LAYER } from '../../config/placement-settings';
 import { SnsSink } from '../../notify/sns-sink';
 import { DynamoLock, DynamoStateStore } from '../../state/dynamo-store';
@@ -33,7 +33,7 @@ export function awsRemediateHandler(env: NodeJS.ProcessEnv, overrides: Partial<R
     record: (table, cluster, at, action) =>
       new DynamoStateStore(ddb, table).recordAction(cluster, at, action),
     logger: new Logger({ serviceName: 'cluster-doctor-remediate' }),
-    metrics: new Metrics({ namespace: CHECK_SUCCEEDED_METRIC.namespace, serviceName: 'cluster-doctor' }),
+    metrics: new Metrics({ namespace: METRICS.namespace, serviceName: 'cluster-doctor' }),
     ...overrides,
   });
 }

@@ -1,5 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { METRICS } from '../../config/function-env';
 import { parseDeploymentDocument, SETTINGS_LAYER } from '../../config/placement-settings';
 import { SnsSink } from '../../notify/sns-sink';
 import { DynamoStateStore } from '../../state/dynamo-store';
@@ -17,6 +19,7 @@ export function awsFailureReporter(env: NodeJS.ProcessEnv, overrides: Partial<Fa
     state: (table) => new DynamoStateStore(ddb, table),
     sink: (topic) => new SnsSink(sns, topic),
     logger: new Logger({ serviceName: 'cluster-doctor-report-failure' }),
+    metrics: new Metrics({ namespace: METRICS.namespace, serviceName: 'cluster-doctor' }),
     ...overrides,
   });
 }

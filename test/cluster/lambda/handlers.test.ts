@@ -69,9 +69,7 @@ describe('check and remediation Lambda handlers against a real broken cluster', 
       expect(JSON.parse(msg?.default ?? '{}').report.status).toBe('critical');
       expect(JSON.stringify(aws.published())).not.toContain(PASSWORD);
       expect(aws.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
-      const emf = stdout
-        .map((s) => s.trim())
-        .filter((s) => s.startsWith('{') && s.includes('CheckSucceeded'));
+      const emf = stdout.map((s) => s.trim()).filter((s) => s.startsWith('{') && s.includes('CheckRan'));
       expect(emf).toHaveLength(1);
       const metric = JSON.parse(emf[0] as string);
       expect(metric._aws.CloudWatchMetrics[0].Dimensions).toEqual([['cluster']]);

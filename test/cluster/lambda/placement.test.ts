@@ -75,10 +75,6 @@ describe('one placement function pair serving two real clusters', () => {
           'alpha|state',
           'beta|state',
         ]);
-        expect([...aws.table.keys()].filter((k) => k.endsWith('|heartbeat')).sort()).toEqual([
-          'alpha|heartbeat',
-          'beta|heartbeat',
-        ]);
         expect(
           aws
             .published()
@@ -93,7 +89,7 @@ describe('one placement function pair serving two real clusters', () => {
         expect(JSON.parse(emf[0] as string)._aws.CloudWatchMetrics[0]).toMatchObject({
           Dimensions: [['cluster']],
           Metrics: [
-            { Name: 'CheckSucceeded' },
+            { Name: 'CheckRan' },
             { Name: 'Status' },
             { Name: 'Findings' },
             { Name: 'CheckDuration' },

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeploymentDocument } from '../../../lib/config/placement-settings';
 import type { OutboundMessage } from '../../../lib/notify/types';
@@ -44,6 +45,7 @@ describe('the failure reporter: every failed invocation reported once, to its cl
   let sent: OutboundMessage[];
   let clock: number;
   const logger = new Logger({ logLevel: 'SILENT' });
+  const metrics = new Metrics({ namespace: 'ClusterDoctor', serviceName: 'test' });
   const reporter = () =>
     makeFailureReporter({
       env: ENV,
@@ -51,6 +53,7 @@ describe('the failure reporter: every failed invocation reported once, to its cl
       state: () => new FileStateStore(dir),
       sink: () => ({ publish: async (m) => void sent.push(m) }),
       logger,
+      metrics,
       now: () => new Date(clock),
     });
 
