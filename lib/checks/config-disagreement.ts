@@ -8,6 +8,8 @@ import { defineCheck } from './define';
 /** Disputed ranges listed in full in the evidence and runbook; the rest are counted. */
 const MAX_LISTED = 20;
 const MAX_RUNBOOK_RANGES = 3;
+/** How long a node that serves no slot may take to learn the slot map after joining. */
+const LEARNING_BOUND_S = 60;
 
 /**
  * Reachable nodes (masters and replicas) disagree about who owns some slots: one view names another
@@ -20,6 +22,10 @@ const MAX_RUNBOOK_RANGES = 3;
  * at the same severity. slot-open reports the markers; here the evidence names the open slots. A
  * reshard in flight disagrees for one gossip round at most (the importing side bumps its epoch when
  * it takes the slot), while a disagreement that lasts is a split that sends clients in MOVED loops.
+ *
+ * Lowered to `info`, a transition bounded by {@link LEARNING_BOUND_S}, when the only dissent is
+ * nodes that serve no slot knowing no owner yet for slots the majority agrees on: a node that just
+ * joined (a new replica) learns the slot map from gossip, and nobody is woken for that.
  */
 export const configDisagreement = defineCheck({
   id: 'config-disagreement',
@@ -53,6 +59,15 @@ export const configDisagreement = defineCheck({
         if (owner !== expected) dissenters.add(observers[i]?.observation.address ?? '');
       });
     }
+    const learning = groups.every((g) =>
+      g.owners.every((owner, i) => {
+        const expected = agreed(g.range[0]);
+        return (
+          owner === expected ||
+          (owner === undefined && expected !== undefined && observers[i]?.self.slots.length === 0)
+        );
+      }),
+    );
     const open = view.openSlots.filter((m) => ranges.some(([a, b]) => m.slot >= a && m.slot <= b));
     const slotCount = groups.reduce((n, g) => n + g.range[1] - g.range[0] + 1, 0);
     const runbook: string[] = [];
@@ -94,12 +109,19 @@ export const configDisagreement = defineCheck({
       );
     }
     runbook.push(clusterTool('check', observers[0]?.observation.address ?? ''));
+    const listed = `${slotCount} slot(s) (${formatRanges(ranges.slice(0, 5))}${ranges.length > 5 ? ',...' : ''})`;
     return [
       {
-        summary: `nodes disagree about the owner of ${slotCount} slot(s) (${formatRanges(ranges.slice(0, 5))}${ranges.length > 5 ? ',...' : ''}): ${[...dissenters].join(', ')} differ from the majority`,
+        summary: learning
+          ? `${[...dissenters].join(', ')} serving no slot do(es) not know the owner of ${listed} yet (learning the slot map after joining?)`
+          : `nodes disagree about the owner of ${listed}: ${[...dissenters].join(', ')} differ from the majority`,
+        ...(learning ? { severity: 'info' as const } : {}),
         slots: ranges,
         nodes: [...dissenters],
         evidence: {
+          ...(learning
+            ? { transition: { state: 'learning the slot map', boundSeconds: LEARNING_BOUND_S } }
+            : {}),
           disagreements: groups.slice(0, MAX_LISTED).map((g) => ({
             slots: formatRanges([g.range]),
             majorityOwner: agreed(g.range[0]) ?? null,

@@ -26,9 +26,9 @@ export interface StackFootprint {
 /**
  * Per stack: the topics (key, 2 topics, 2 policies), the table, the queue and its policy, the schedule
  * group, the failure reporter (log group, role, default policy, function, invoke config, settings
- * layer), 4 alarms, the dashboard, CDK metadata.
+ * layer), 3 alarms, the dashboard, CDK metadata.
  */
-const FIXED_RESOURCES = 5 + 1 + 2 + 1 + 6 + 4 + 1 + 1;
+const FIXED_RESOURCES = 5 + 1 + 2 + 1 + 6 + 3 + 1 + 1;
 /**
  * Per placement: 2 functions, each with its log group, role, default policy and invoke config; the
  * settings layer; the scheduler role and policy; 1 alarm.

@@ -185,12 +185,9 @@ function refineDeployment(
         clustersOf.set(address, [...(clustersOf.get(address) ?? []), index]);
     });
     for (const [address, indexes] of clustersOf) {
-      // An inbox's alarm filter names its clusters, their placements and the deployment; a phone's,
-      // its clusters' dead-man switches. Listed in every cluster, neither needs to name them.
-      const placements = new Set(
-        indexes.map((i) => (config.clusters[i] as { placement?: string }).placement),
-      );
-      const values = kind === 'emails' ? indexes.length + placements.size + 1 : indexes.length;
+      // An inbox's alarm filter names its clusters and the deployment; a phone's, its clusters'
+      // dead-man switches. Listed in every cluster, neither needs to name them.
+      const values = kind === 'emails' ? indexes.length + 1 : indexes.length;
       const everywhere = indexes.length === config.clusters.length;
       if (values > MAX_CLUSTERS_PER_RECIPIENT && !everywhere)
         ctx.addIssue({
@@ -198,7 +195,7 @@ function refineDeployment(
           path: ['clusters', indexes[0] ?? 0, 'notify', kind],
           message:
             kind === 'emails'
-              ? `"${address}" is listed in ${indexes.length} clusters of ${placements.size} placement(s): its SNS filter policies would name ${values} values, more than ${MAX_CLUSTERS_PER_RECIPIENT} (or list it in every cluster)`
+              ? `"${address}" is listed in ${indexes.length} clusters: its SNS filter policies would name ${values} values, more than ${MAX_CLUSTERS_PER_RECIPIENT} (or list it in every cluster)`
               : `"${address}" is listed in ${indexes.length} clusters: the SNS filter policy of its pages can name at most ${MAX_CLUSTERS_PER_RECIPIENT}`,
         });
     }

@@ -24,10 +24,12 @@ export interface AlertTopicProps {
  * listed in all of them; SMS subscriptions also require `severity = critical`.
  *
  * `pager` carries CloudWatch's alarm notifications, which have no attributes: its subscriptions filter
- * on the alarm name in the body (alarm-names.ts). An email address gets the alarms of its clusters,
- * of their placements and of the deployment, each state change (worded as such by the alarm); a phone
- * gets only its clusters' dead-man switches, and not their return to OK. So a phone hears only about
- * its own clusters, and an alarm about a whole placement reaches every inbox of it once.
+ * on the alarm name in the body (alarm-names.ts). An email address gets the alarms of its clusters
+ * and of the deployment, each state change (worded as such by the alarm); a phone gets only its
+ * clusters' dead-man switches, and not their return to OK; the placements' alarms go to the
+ * deployment's operators only (unfiltered addresses), each cluster's people having had their own
+ * cluster's message. So a phone hears only about its own clusters, and an alarm about the whole
+ * deployment reaches every inbox once.
  */
 export class AlertTopic extends Construct {
   readonly topic: sns.Topic;
@@ -85,9 +87,6 @@ export class AlertTopic extends Construct {
 
     const allClusters = props.clusters.map((cluster) => cluster.name);
     const { names } = props;
-    const placementsOf = (clusters: string[]) => [
-      ...new Set(props.clusters.filter((c) => clusters.includes(c.name)).map((c) => c.placement)),
-    ];
     const emails = recipients(props.clusters, (cluster) => cluster.notify.emails);
     if (props.alarmEmail) emails.set(props.alarmEmail, allClusters);
     for (const [address, clusters] of emails) {
@@ -105,11 +104,7 @@ export class AlertTopic extends Construct {
                 filterPolicyWithMessageBody: {
                   AlarmName: sns.FilterOrPolicy.filter(
                     sns.SubscriptionFilter.stringFilter({
-                      matchPrefixes: [
-                        ...clusters.map((c) => names.clusterPrefix(c)),
-                        ...placementsOf(clusters).map((p) => names.placementPrefix(p)),
-                        names.deploymentPrefix,
-                      ],
+                      matchPrefixes: [...clusters.map((c) => names.clusterPrefix(c)), names.deploymentPrefix],
                     }),
                   ),
                 },

@@ -41,10 +41,12 @@ const FIVE_MINUTES = Duration.minutes(5);
  *   new cluster's alarm stays INSUFFICIENT_DATA, silent, until its first run, and the alarm pages on
  *   INSUFFICIENT_DATA after that. A check that ran but could not observe the cluster is alive: it
  *   says "cannot observe" itself. Per cluster in `auto` mode, **keys lost** by a remedy;
- * - per placement, its functions failing, throttled or dropping events (each cluster's own message
- *   says which cluster; this one says the placement);
- * - per deployment, the failure reporter failing, new dead letters (each new message, not the
- *   backlog), SNS deliveries failing, and the month's SMS spend nearing the account's limit.
+ * - per placement, its functions failing, throttled or dropping events: for the deployment's
+ *   operators (the alarm email), since each cluster's people already get their own cluster's
+ *   "failing" message from the handler or the failure reporter, once;
+ * - per deployment, failures that may have gone unreported (the failure reporter failing, or new
+ *   dead letters: each new message, not the backlog), SNS deliveries failing, and the month's SMS
+ *   spend nearing the account's limit: for every cluster's people, once each.
  * Each notifies the alarm topic on every state change; who hears it is the subscriptions' business.
  */
 export class CheckerAlarms extends Construct {
@@ -120,21 +122,16 @@ export class CheckerAlarms extends Construct {
       });
     }
 
-    add(names.deployment('reporter-failing'), {
+    add(names.deployment('failures-unreported'), {
       alarmDescription:
-        "The failure reporter failed or was throttled: a placement function's failure may not have reached its cluster's people (see its dead-letter queue).",
+        'A failure may not have been reported, to any cluster of this deployment: the failure reporter failed or was throttled, or new messages reached the dead-letter queue (a scheduled check EventBridge Scheduler could not deliver, a failed invocation the reporter could not take). Alarms on new messages, not on the backlog; see the queue.',
       metric: sum({
         e: props.reporter.metric('Errors', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
         t: props.reporter.metric('Throttles', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
-      }),
-      ...atLeastOne,
-    });
-    add(names.deployment('dead-letters'), {
-      alarmDescription:
-        'New messages in the dead-letter queue: a scheduled check EventBridge Scheduler could not deliver, or a failed invocation the failure reporter could not handle. Alarms on new messages, not on the backlog.',
-      metric: props.deadLetterQueue.metricNumberOfMessagesSent({
-        period: FIVE_MINUTES,
-        statistic: cloudwatch.Stats.SUM,
+        d: props.deadLetterQueue.metricNumberOfMessagesSent({
+          period: FIVE_MINUTES,
+          statistic: cloudwatch.Stats.SUM,
+        }),
       }),
       ...atLeastOne,
     });

@@ -25,8 +25,10 @@ export interface Changes {
 
 /**
  * Pure: compares a report with what earlier runs notified. The same finding is never notified twice
- * in a row; info findings are remembered but never sent on their own; nothing is "resolved" by a run
- * that could not see the cluster.
+ * in a row; info findings are remembered but never sent on their own. A run that could not see the
+ * cluster resolves nothing and adds nothing: what it found (every node unreachable) is the outage
+ * itself, which its one "cannot observe" message says, so an outage is one message at its start and
+ * one when sight returns (listing what was resolved meanwhile).
  */
 export function diffReport(report: Report, previous: ClusterState, kind: RunKind): Changes {
   const now = report.checkedAt;
@@ -44,7 +46,7 @@ export function diffReport(report: Report, previous: ClusterState, kind: RunKind
       firstSeen: before?.firstSeen ?? now,
       lastSeen: now,
     };
-    if (finding.severity === 'info') continue;
+    if (finding.severity === 'info' || blind) continue;
     if (!before) added.push(finding);
     else if (rank[finding.severity] > rank[before.severity]) escalated.push(finding);
   }
@@ -55,7 +57,7 @@ export function diffReport(report: Report, previous: ClusterState, kind: RunKind
         .map(([, p]) => p);
   // A blind run keeps what was open: it cannot tell whether those problems went away.
   const next: ClusterState = {
-    open: blind ? { ...previous.open, ...open } : open,
+    open: blind ? previous.open : open,
     lastStatus: report.status,
     lastRunAt: now,
     lastDigestAt: kind === 'nightly' ? now : previous.lastDigestAt,

@@ -69,7 +69,8 @@ export function renderChanges(
       ),
     );
   }
-  if (changes.resolved.length > 0) {
+  // Sight regained: one message, with what was resolved meanwhile.
+  if (changes.resolved.length > 0 && !changes.regainedSight) {
     out.push(
       message(
         'resolved',
@@ -94,7 +95,13 @@ export function renderChanges(
         report,
         'critical',
         'cannot observe the cluster',
-        [`cluster-doctor could not observe ${report.cluster}: ${cause}`],
+        [
+          `cluster-doctor could not observe ${report.cluster}: ${cause}`,
+          ...report.nodes.map((n) => `  - ${n.address}: ${n.error ?? 'answered'}`),
+          '',
+          'The checker itself runs: this is the cluster (or the network to it), not cluster-doctor.',
+          'You get one message when it can observe the cluster again.',
+        ],
         `CRIT ${report.cluster}: checker cannot observe the cluster (${cause})`,
         {},
       ),
@@ -107,7 +114,15 @@ export function renderChanges(
         report,
         'info',
         'can observe the cluster again',
-        [`cluster-doctor can observe ${report.cluster} again (status ${report.status}).`],
+        [
+          `cluster-doctor can observe ${report.cluster} again (status ${report.status}).`,
+          ...(changes.resolved.length > 0
+            ? [
+                `Resolved meanwhile:`,
+                ...changes.resolved.map((p) => `  - ${p.summary} (first seen ${p.firstSeen})`),
+              ]
+            : []),
+        ],
         `OK ${report.cluster}: checker can observe the cluster again. Status ${report.status}.`,
         {},
         overview,

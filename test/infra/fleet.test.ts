@@ -88,7 +88,7 @@ describe('an example fleet of 200 clusters in 10 placements across 3 deployments
       expect(count('AWS::Lambda::Function')).toBe(2 * deployment.placements.length + 1);
       const autoClusters = deployment.clusters.filter((c) => c.remediation.mode === 'auto').length;
       expect(count('AWS::CloudWatch::Alarm')).toBe(
-        deployment.clusters.length + autoClusters + deployment.placements.length + 4,
+        deployment.clusters.length + autoClusters + deployment.placements.length + 3,
       );
     }
   }, 120_000);

@@ -574,8 +574,7 @@ describe('checker alarms', () => {
         ...config.clusters.map((c) => cluster(c.name, 'checker-dead')),
         ...autoClusters.map((c) => cluster(c, 'keys-lost')),
         ...config.placements.map((p) => `ClusterDoctor-paris.placement.${p.name}.functions-failing`),
-        'ClusterDoctor-paris.deployment.reporter-failing',
-        'ClusterDoctor-paris.deployment.dead-letters',
+        'ClusterDoctor-paris.deployment.failures-unreported',
         'ClusterDoctor-paris.deployment.sns-delivery-failures',
         'ClusterDoctor-paris.deployment.sms-spend',
       ].sort(),
@@ -646,14 +645,28 @@ describe('checker alarms', () => {
     }
   });
 
-  it('alarm on each new dead letter, not on the backlog; on failed deliveries; on SMS spend at 80 % of the limit', () => {
-    expect(alarmNamed('ClusterDoctor-paris.deployment.dead-letters')).toMatchObject({
-      Namespace: 'AWS/SQS',
-      MetricName: 'NumberOfMessagesSent',
-      Dimensions: [{ Name: 'QueueName', Value: resolve(stack.deadLetters.queue.queueName) }],
-      Statistic: 'Sum',
-      TreatMissingData: 'notBreaching',
-    });
+  it('alarm on the failure reporter failing and each new dead letter (not the backlog); on failed deliveries; on SMS spend at 80 % of the limit', () => {
+    const unreported = alarmNamed('ClusterDoctor-paris.deployment.failures-unreported') as {
+      Metrics: {
+        Expression?: string;
+        MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: unknown }[] } };
+      }[];
+      TreatMissingData: string;
+    };
+    expect(unreported.Metrics.find((m) => m.Expression)?.Expression).toBe(
+      'FILL(e, 0) + FILL(t, 0) + FILL(d, 0)',
+    );
+    expect(
+      unreported.Metrics.filter((m) => m.MetricStat).map((m) => [
+        m.MetricStat?.Metric.MetricName,
+        m.MetricStat?.Metric.Dimensions[0]?.Value,
+      ]),
+    ).toEqual([
+      ['Errors', resolve(stack.reporter.function.functionName)],
+      ['Throttles', resolve(stack.reporter.function.functionName)],
+      ['NumberOfMessagesSent', resolve(stack.deadLetters.queue.queueName)],
+    ]);
+    expect(unreported.TreatMissingData).toBe('notBreaching');
     const failures = alarmNamed('ClusterDoctor-paris.deployment.sns-delivery-failures')?.Metrics as {
       MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: unknown }[] } };
     }[];
@@ -676,7 +689,7 @@ describe('checker alarms', () => {
     }
   });
 
-  it("route by name: an inbox gets its clusters', placements' and the deployment's alarms; a phone only its clusters' dead-man switches, never their OK", () => {
+  it("route by name: an inbox gets its clusters' and the deployment's alarms, the alarm email all; a phone only its clusters' dead-man switches, never their OK", () => {
     const onPager = Object.values(template.findResources('AWS::SNS::Subscription'))
       .filter((s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify(pager()[0]))
       .map((s) => s.Properties);
@@ -700,9 +713,6 @@ describe('checker alarms', () => {
       expect(subscription.FilterPolicy).toEqual({
         AlarmName: [
           ...listed.map((c) => ({ prefix: `ClusterDoctor-paris.cluster.${c.name}.` })),
-          ...[...new Set(listed.map((c) => c.placement))].map((p) => ({
-            prefix: `ClusterDoctor-paris.placement.${p}.`,
-          })),
           { prefix: 'ClusterDoctor-paris.deployment.' },
         ],
       });

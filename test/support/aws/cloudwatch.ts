@@ -58,8 +58,11 @@ export interface AlarmTransition {
  * evaluated silently wrong.
  */
 export class CloudWatchSimulation {
-  readonly datapoints: Datapoint[] = [];
+  /** Datapoints by metric (namespace, name, dimensions), in the order they came. */
+  private readonly series = new Map<string, Datapoint[]>();
   readonly transitions: AlarmTransition[] = [];
+  /** When (simulated) each notification was published, by its SNS message id. */
+  readonly notifiedAt = new Map<string, number>();
   private readonly alarms: AlarmDefinition[];
   private readonly states = new Map<string, State>();
   private readonly createdAt = new Map<string, number>();
@@ -104,7 +107,7 @@ export class CloudWatchSimulation {
           for (const metric of directive.Metrics) {
             const value = emf[metric.Name];
             for (const v of Array.isArray(value) ? value : [value])
-              this.datapoints.push({
+              this.record({
                 namespace: directive.Namespace,
                 name: metric.Name,
                 dimensions: Object.fromEntries(dimensionSet.map((d) => [d, String(emf[d])])),
@@ -116,7 +119,15 @@ export class CloudWatchSimulation {
   }
 
   record(point: Datapoint): void {
-    this.datapoints.push(point);
+    const key = seriesKey(point.namespace, point.name, point.dimensions);
+    const list = this.series.get(key) ?? [];
+    list.push(point);
+    this.series.set(key, list);
+  }
+
+  /** Every datapoint of one metric. */
+  datapoints(namespace: string, name: string, dimensions: Record<string, string>): Datapoint[] {
+    return this.series.get(seriesKey(namespace, name, dimensions)) ?? [];
   }
 
   /** Evaluates every created alarm at `at` (CloudWatch does so each minute) and publishes state changes. */
@@ -166,15 +177,8 @@ export class CloudWatchSimulation {
   private value(alarm: AlarmDefinition, from: number, periodMs: number): number | undefined {
     const values: Record<string, number | undefined> = {};
     for (const [id, stat] of Object.entries(alarm.metrics)) {
-      const points = this.datapoints
-        .filter(
-          (p) =>
-            p.at >= from &&
-            p.at < from + periodMs &&
-            p.namespace === stat.namespace &&
-            p.name === stat.name &&
-            sameDimensions(p.dimensions, stat.dimensions),
-        )
+      const points = this.datapoints(stat.namespace, stat.name, stat.dimensions)
+        .filter((p) => p.at >= from && p.at < from + periodMs)
         .map((p) => p.value);
       values[id] = points.length === 0 ? undefined : statistic(stat.stat, points);
     }
@@ -206,13 +210,14 @@ export class CloudWatchSimulation {
         Threshold: alarm.threshold,
       },
     };
-    await this.stack.clients.sns.send(
+    const { MessageId } = await this.stack.clients.sns.send(
       new PublishCommand({
         TopicArn: topic,
         Subject: `${to}: "${alarm.name}" in ${this.stack.region}`.slice(0, 100),
         Message: JSON.stringify(message),
       }),
     );
+    if (MessageId) this.notifiedAt.set(MessageId, at);
   }
 
   private define(logicalId: string, p: Record<string, unknown>): AlarmDefinition {
@@ -276,8 +281,8 @@ export class CloudWatchSimulation {
   }
 }
 
-const sameDimensions = (a: Record<string, string>, b: Record<string, string>) =>
-  Object.keys(a).length === Object.keys(b).length && Object.entries(b).every(([k, v]) => a[k] === v);
+const seriesKey = (namespace: string, name: string, dimensions: Record<string, string>) =>
+  JSON.stringify([namespace, name, Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : 1))]);
 
 function statistic(stat: string, values: number[]): number {
   switch (stat) {

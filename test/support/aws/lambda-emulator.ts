@@ -45,6 +45,8 @@ export interface Invocation {
   /** Its stdout lines (Powertools' log lines and EMF metrics). */
   logs: string[];
   ms: number;
+  /** When it started, by the simulation's clock (the real time when there is none). */
+  at: number;
 }
 
 export interface EmulatorOptions {
@@ -55,6 +57,15 @@ export interface EmulatorOptions {
    * pointing at a closed port is a subnet without a route to that service.
    */
   vpcEndpoints?: Partial<Record<'SECRETS_MANAGER' | 'SNS' | 'DYNAMODB' | 'LAMBDA', string>>;
+  /**
+   * The simulation's clock (tests only): each invocation runs from this time at real speed, as far as
+   * the bundle can tell (lambda-runtime.cjs shifts its Date).
+   */
+  clock?: () => number;
+  /** Told of every invocation as it ends: the simulation turns them into Lambda's own metrics. */
+  onInvocation?: (invocation: Invocation) => void;
+  /** Told of every record sent to an on-failure queue (SQS's NumberOfMessagesSent). */
+  onQueueSend?: (queueUrl: string, at: number) => void;
 }
 
 interface Container {
@@ -91,6 +102,11 @@ export class LambdaEmulator {
     emulator.readFunctions();
     await emulator.listen();
     return emulator;
+  }
+
+  /** The simulation's clock and hooks, set once the deployment they watch exists. */
+  simulate(hooks: Pick<EmulatorOptions, 'clock' | 'onInvocation' | 'onQueueSend'>): void {
+    this.options = { ...this.options, ...hooks };
   }
 
   /** Changes where VPC functions' calls go (a route removed or restored); warm containers are discarded. */
@@ -198,10 +214,12 @@ export class LambdaEmulator {
       responsePayload: last.error,
     };
     if ('function' in fn.onFailure) this.invokeAsync(fn.onFailure.function, record);
-    else
+    else {
       await this.stack.clients.sqs.send(
         new SendMessageCommand({ QueueUrl: fn.onFailure.queueUrl, MessageBody: JSON.stringify(record) }),
       );
+      this.options.onQueueSend?.(fn.onFailure.queueUrl, this.options.clock?.() ?? Date.now());
+    }
   }
 
   private async run(
@@ -212,8 +230,14 @@ export class LambdaEmulator {
   ): Promise<Invocation> {
     const requestId = randomUUID();
     const started = Date.now();
+    const at = this.options.clock?.() ?? started;
     const container = await this.acquire(fn);
-    const outcome = await this.send(container, { requestId, event, deadline: started + fn.timeoutS * 1000 });
+    const outcome = await this.send(container, {
+      requestId,
+      event,
+      deadline: started + fn.timeoutS * 1000,
+      ...(this.options.clock ? { clock: at } : {}),
+    });
     const logs = container.stdout.splice(0);
     const invocation: Invocation = {
       function: fn.name,
@@ -224,8 +248,10 @@ export class LambdaEmulator {
       ...outcome,
       logs: logs.filter((line) => !/^(START|END) RequestId: /.test(line)),
       ms: Date.now() - started,
+      at,
     };
     this.invocations.push(invocation);
+    this.options.onInvocation?.(invocation);
     return invocation;
   }
 
@@ -289,7 +315,7 @@ export class LambdaEmulator {
    */
   private send(
     container: Container,
-    request: { requestId: string; event: unknown; deadline: number },
+    request: { requestId: string; event: unknown; deadline: number; clock?: number },
   ): Promise<{ result?: unknown; error?: FunctionError }> {
     const { child, fn } = container;
     const id = randomUUID();

@@ -4,6 +4,21 @@
 // Lambda reports them, and the environment is not reused after one.
 const [bundle, handlerName] = process.argv.slice(2);
 
+// The simulation's clock (tests only): each invocation may say what time it is, and from then on
+// this process's clock runs from there at real speed. The bundles read the time as they always do.
+const RealDate = Date;
+let offset = 0;
+class ShiftedDate extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) super(RealDate.now() + offset);
+    else super(...args);
+  }
+  static now() {
+    return RealDate.now() + offset;
+  }
+}
+globalThis.Date = ShiftedDate;
+
 let handler;
 let initError;
 try {
@@ -30,10 +45,11 @@ process.on('message', async (message) => {
     process.send({ id: message.id, error: initError, init: true });
     return;
   }
+  if (typeof message.clock === 'number') offset = message.clock - RealDate.now();
   const context = {
     awsRequestId: message.requestId,
     functionName: message.functionName,
-    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, message.deadline - RealDate.now()),
   };
   // A marker line, so the emulator tells this invocation's log lines from the next one's.
   process.stdout.write(`START RequestId: ${message.requestId}\n`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clusterStateFail } from '../../../lib/checks/cluster-state-fail';
 import { nodeFailed } from '../../../lib/checks/node-failed';
 import { nodeHandshake } from '../../../lib/checks/node-handshake';
 import { nodePfail } from '../../../lib/checks/node-pfail';
@@ -75,5 +76,27 @@ describe('node-failed, node-pfail, slots-owner-failed: who has to say so', () =>
     const [pfail] = nodePfail.run(buildSnapshot(spec));
     expect(pfail?.nodes).toEqual(['127.0.0.1:7002']);
     expect(pfail?.evidence.flaggedPfailBy).toEqual(['127.0.0.1:7000']);
+  });
+});
+
+describe('cluster-state-fail', () => {
+  const failing = (names: string[]) => {
+    const spec = healthySpec();
+    spec.extra = Object.fromEntries(names.map((n) => [n, { clusterInfo: { cluster_state: 'fail' } }]));
+    return buildSnapshot(spec);
+  };
+
+  it('a node that serves slots and reports fail: critical, its clients see CLUSTERDOWN', () => {
+    const [finding] = clusterStateFail.run(failing(['a', 'd']));
+    expect(finding?.severity).toBe('critical');
+    expect(finding?.summary).toBe('2 node(s) report cluster_state:fail: clients see "CLUSTERDOWN"');
+    expect(finding?.evidence).not.toHaveProperty('transition');
+  });
+
+  it('only a node serving no slot (a replica that just joined) while every owner says ok: a bounded transition, info', () => {
+    const [finding] = clusterStateFail.run(failing(['f']));
+    expect(finding?.severity).toBe('info');
+    expect(finding?.summary).toMatch(/^1 node\(s\) serving no slot report cluster_state:fail/);
+    expect(finding?.evidence.transition).toEqual({ state: 'learning the slot map', boundSeconds: 60 });
   });
 });

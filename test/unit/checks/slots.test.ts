@@ -96,3 +96,25 @@ describe('slots-imbalanced', () => {
     expect(slotsImbalanced.run(buildSnapshot(one))).toEqual([]);
   });
 });
+
+describe('config-disagreement while a node learns the slot map', () => {
+  it('a node serving no slot that knows no owner yet for slots everyone else agrees on: info, a bounded transition', () => {
+    const spec = healthySpec();
+    spec.views = { f: { c: { slots: '' } } };
+    const [finding] = configDisagreement.run(buildSnapshot(spec));
+    expect(finding?.severity).toBe('info');
+    expect(finding?.summary).toMatch(
+      /^127\.0\.0\.1:7005 serving no slot do\(es\) not know the owner of 5462 slot\(s\) \(10922-16383\) yet/,
+    );
+    expect(finding?.evidence.transition).toEqual({ state: 'learning the slot map', boundSeconds: 60 });
+  });
+
+  it('a node that names another owner, or a master that knows none: critical', () => {
+    const named = healthySpec();
+    named.views = { f: { c: { slots: '' }, b: { slots: '5461-16383' } } };
+    expect(configDisagreement.run(buildSnapshot(named))[0]?.severity).toBe('critical');
+    const master = healthySpec();
+    master.views = { a: { c: { slots: '' } } };
+    expect(configDisagreement.run(buildSnapshot(master))[0]?.severity).toBe('critical');
+  });
+});
