@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HarnessNode } from '../../lib/harness';
-import { freePort } from '../../lib/harness/ports';
+import { freePortOutsideEphemeral } from '../../lib/harness/ports';
 import { checkCluster, findingsWith } from '../support/check';
 import { withCluster } from '../support/cluster';
 
@@ -8,7 +8,9 @@ describe('announced addresses', () => {
   it('a node announcing an address the checker cannot reach is unreachable, and --map fixes it; seeds are not counted twice', async () => {
     await withCluster({ replicasPerMaster: 0 }, async (cluster) => {
       const natted = cluster.masters[2] as HarnessNode;
-      const announced = await freePort();
+      // Outside the range where the harness, moto and the emulator bind: nothing of another test
+      // running beside this one can come to answer there.
+      const announced = await freePortOutsideEphemeral();
       await natted.process.command('CONFIG', 'SET', 'cluster-announce-port', announced);
       await cluster.waitFor('others see the announced port', async () => {
         const text = String(await (cluster.masters[0] as HarnessNode).process.command('CLUSTER', 'NODES'));

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetConfigInput } from '../../../lib/config/schema';
 import { Faults, type HarnessNode, keyLedger, keysInSlot, loadKeys, TestCluster } from '../../../lib/harness';
-import { freePort } from '../../../lib/harness/ports';
+import { freePortOutsideEphemeral } from '../../../lib/harness/ports';
 import { REMEDY_IDS } from '../../../lib/remedies/ids';
 import { callerOf } from '../../support/aws/lambda-emulator';
 import { AwsTestbed, type Deployed } from '../../support/aws/testbed';
@@ -315,9 +315,9 @@ const rows: Row[] = [];
 /** Enough keys that moving them takes seconds (about 60 000 keys/s here), beyond a deadline 2 s away. */
 const KEYS_TO_MOVE = 200_000;
 
-/** Where a closed loopback port points: connections refused at once, as from a subnet with no route. */
+/** A closed loopback port, outside where any test binds: connections refused at once, as from a subnet with no route. */
 async function nowhere(): Promise<string> {
-  return `http://127.0.0.1:${await freePort()}`;
+  return `http://127.0.0.1:${await freePortOutsideEphemeral()}`;
 }
 
 /**
