@@ -130,27 +130,33 @@ export class Faults {
 
   /**
    * Waits until `holds` is true of every live node's `CLUSTER NODES` (but `except`, a paused node that
-   * would answer nothing), given the flags of a node id there and the id of its master.
+   * would answer nothing), given the flags of a node id there and the id of its master. A minute at
+   * most: on a loaded host (load 10-15 on 2 cores, other suites beside) one node's answers overran
+   * the 5 s command timeout for 20 s in a row after a failover.
    */
   private async everyLiveNode(
     what: string,
     holds: (flags: (id: string) => string[], masterOf: (id: string) => string | undefined) => boolean,
     except?: HarnessNode,
   ) {
-    await this.cluster.waitFor(`every live node ${what}`, async () => {
-      for (const n of this.cluster.nodes.filter((x) => x.process.alive && x !== except)) {
-        const lines = String(await n.process.command('CLUSTER', 'NODES')).split('\n');
-        const line = (id: string) => lines.find((l) => l.startsWith(id)) ?? '';
-        if (
-          !holds(
-            (id) => flagsOf(line(id)),
-            (id) => line(id).split(' ')[3],
+    await this.cluster.waitFor(
+      `every live node ${what}`,
+      async () => {
+        for (const n of this.cluster.nodes.filter((x) => x.process.alive && x !== except)) {
+          const lines = String(await n.process.command('CLUSTER', 'NODES')).split('\n');
+          const line = (id: string) => lines.find((l) => l.startsWith(id)) ?? '';
+          if (
+            !holds(
+              (id) => flagsOf(line(id)),
+              (id) => line(id).split(' ')[3],
+            )
           )
-        )
-          return false;
-      }
-      return true;
-    });
+            return false;
+        }
+        return true;
+      },
+      60_000,
+    );
   }
 
   /**
