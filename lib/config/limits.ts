@@ -1,5 +1,10 @@
-import type { ConfigIssue } from './load';
 import type { ClusterConfig, DeploymentConfig, FleetConfig } from './schema';
+
+/** One problem in a configuration file, at a field path such as `clusters[0].vpc.subnetIds`. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
 
 /** AWS limits a fleet can run into, each named in the error that reports it. */
 export const LIMITS = {

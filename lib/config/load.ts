@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { limitIssues } from './limits';
+import { type ConfigIssue, limitIssues } from './limits';
 import {
   type DeploymentConfig,
   type FleetConfig,
@@ -12,11 +12,7 @@ import {
   type VpcConfig,
 } from './schema';
 
-/** One problem in a configuration file, at a field path such as `clusters[0].vpc.subnetIds`. */
-export interface ConfigIssue {
-  path: string;
-  message: string;
-}
+export type { ConfigIssue } from './limits';
 
 /** A configuration file that cannot be read, parsed or validated. The message names every bad field. */
 export class ConfigError extends Error {
