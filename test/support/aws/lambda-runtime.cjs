@@ -67,4 +67,6 @@ process.on('message', async (message) => {
     );
   }
 });
+// An environment lives no longer than the emulator that started it (a test that died included).
+process.on('disconnect', () => process.exit(0));
 process.send({ ready: true });
