@@ -181,9 +181,16 @@ export class Faults {
    * promotion and flags the stalled master `fail`; then SIGCONT, and waits until the old master has
    * rejoined as a replica of the promoted node, in sync with it (link up, no sync in progress), and
    * every node sees it so. Returns the promoted node. Needs a short `nodeTimeoutMs`.
+   *
+   * The stalled master pings no replica meanwhile (`repl-ping-replica-period` an hour, restored after):
+   * resumed, it believes itself master until gossip tells it otherwise, and a ping then would put it
+   * past the offset its heir took over, so its resync would be full (which escalates, by design: a
+   * full resync proves nothing). On a loaded host that window was long enough to happen.
    */
   async stallAndFailover(master: HarnessNode): Promise<HarnessNode> {
     const replicas = await this.syncedReplicasOf(master);
+    const period = (await master.process.command('CONFIG', 'GET', 'repl-ping-replica-period')) as string[];
+    await master.process.command('CONFIG', 'SET', 'repl-ping-replica-period', '3600');
     this.pause(master);
     let promoted: HarnessNode;
     try {
@@ -212,6 +219,7 @@ export class Faults {
         !flags(master.id).some((f) => f === 'fail' || f === 'fail?') &&
         masterOf(master.id) === promoted.id,
     );
+    await master.process.command('CONFIG', 'SET', 'repl-ping-replica-period', period[1] ?? '10');
     return promoted;
   }
 
