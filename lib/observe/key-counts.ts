@@ -236,7 +236,7 @@ async function countAll(
  * slots to report. Where scripts are refused (ACLs, older servers, managed services) the same counts
  * come from a pipeline.
  */
-const COUNT_SCRIPT = `#!lua flags=no-writes,allow-stale
+export const COUNT_SCRIPT = `#!lua flags=no-writes,allow-stale
 local out = {0}
 local sum = 0
 for i = 1, #ARGV, 3 do
