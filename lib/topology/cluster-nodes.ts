@@ -64,7 +64,8 @@ export function parseClusterNodes(text: string): ClusterNodesParse {
   return { entries, problems };
 }
 
-function parseLine(line: string, problems: ParseProblem[]): ClusterNodeEntry | undefined {
+/** One line (trimmed, not empty): its entry, or undefined with the reason in `problems`. */
+export function parseLine(line: string, problems: ParseProblem[]): ClusterNodeEntry | undefined {
   const fields = line.split(/\s+/);
   if (fields.length < HEADER_FIELDS) {
     problems.push({ line, reason: `expected at least ${HEADER_FIELDS} fields, got ${fields.length}` });
