@@ -1,8 +1,10 @@
-import { compareText, parseClusterInfo, parseClusterNodes, parseInfo } from '../topology';
+import { compareText, parseClusterInfo, parseInfo } from '../topology';
 import { serverOf } from '../topology/info';
-import type { ClusterNodeEntry } from '../topology/types';
+import { LineTable } from '../topology/node-lines';
+import type { ClusterNodeLine } from '../topology/types';
 import { type ConnectionOptions, connectNode, type NodeClient } from './connection';
 import { countKeys, parseSurvey, SURVEY, type Survey, slotsThatMatter } from './key-counts';
+import { NodeClock } from './node-clock';
 import type { NodeObservation, Snapshot } from './types';
 
 export interface ObserveOptions extends Omit<ConnectionOptions, 'nodeTimeoutMs'> {
@@ -22,10 +24,7 @@ export interface ObserveOptions extends Omit<ConnectionOptions, 'nodeTimeoutMs'>
 }
 
 /** The address the checker dials for a node: announced hostname or IP, then the address map. */
-export function dialAddress(
-  entry: ClusterNodeEntry,
-  addressMap?: Record<string, string>,
-): string | undefined {
+export function dialAddress(entry: ClusterNodeLine, addressMap?: Record<string, string>): string | undefined {
   if (!entry.ip && !entry.hostname) return undefined;
   const host = entry.hostname || entry.ip;
   const announced = `${host.includes(':') ? `[${host}]` : host}:${entry.port}`;
@@ -35,7 +34,9 @@ export function dialAddress(
 /**
  * Observes a cluster: discovers every node from the seeds, then asks every node in parallel for its
  * own view, each under the per-node timeout and all under one deadline. Never throws for a node's
- * sake: an unreachable, hung or refusing node is a fact in the snapshot.
+ * sake: an unreachable, hung or refusing node is a fact in the snapshot. A node's timeout counts only
+ * the time the checker was free to hear it (lib/observe/node-clock.ts), so a thousand replies being
+ * parsed never make a healthy node "unreachable"; the deadline is wall-clock time.
  *
  * @example
  * const snapshot = await observeCluster(['10.0.0.5:6379'], { password, timeoutMs: 10_000 });
@@ -44,7 +45,7 @@ export async function observeCluster(seeds: string[], options: ObserveOptions = 
   const started = Date.now();
   const timeoutMs = options.timeoutMs ?? 10_000;
   const nodeTimeoutMs = options.nodeTimeoutMs ?? Math.min(3000, Math.max(250, Math.floor(timeoutMs / 4)));
-  const connection: ConnectionOptions = { ...options, nodeTimeoutMs };
+  const connection: ConnectionOptions = { ...options, nodeTimeoutMs, clock: new NodeClock() };
   const session = new ObservationSession(connection, options.deepKeyScan ?? true, options.extraSlots ?? []);
   let deadlineHit = false;
   let timer: NodeJS.Timeout | undefined;
@@ -59,7 +60,7 @@ export async function observeCluster(seeds: string[], options: ObserveOptions = 
     session.closeAll();
   }
   return {
-    version: 1,
+    version: 2,
     cluster: options.cluster,
     seeds,
     takenAt: new Date(started).toISOString(),
@@ -75,6 +76,8 @@ class ObservationSession {
   private readonly clients = new Map<string, NodeClient>();
   private readonly observations = new Map<string, NodeObservation>();
   private readonly surveys = new Map<string, Survey>();
+  /** Every view's lines, shared: a thousand views of a thousand nodes hold about two thousand lines. */
+  private readonly lines = new LineTable();
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -89,8 +92,11 @@ class ObservationSession {
     // A seed given by IP is the same node as its announced hostname (or NAT-mapped port): match by id.
     const seen = new Set([...this.observations.values()].flatMap((o) => (o.id ? [o.id] : [])));
     const discovered = new Map<string, string>();
+    const walked = new Set<ClusterNodeLine>();
     for (const observation of this.observations.values()) {
       for (const entry of observation.clusterNodes ?? []) {
+        if (walked.has(entry)) continue;
+        walked.add(entry);
         const address = dialAddress(entry, this.options.addressMap);
         if (address && !known.has(address) && !seen.has(entry.id) && !entry.handshake) {
           discovered.set(address, entry.id);
@@ -103,11 +109,13 @@ class ObservationSession {
     const matter = slotsThatMatter(observed);
     for (const slot of this.extraSlots) matter.add(slot);
     await Promise.all(
-      observed.map((o) => {
+      observed.map(async (o) => {
         const client = this.clients.get(o.address);
-        return o.reachable && client
-          ? countKeys(client, o, matter, this.deepKeyScan, this.surveys.get(o.address))
-          : undefined;
+        if (o.reachable && client)
+          await countKeys(client, o, matter, this.deepKeyScan, this.surveys.get(o.address));
+        // Done with this node: its connection and buffers go now, not when the slowest node is done.
+        client?.close();
+        this.clients.delete(o.address);
       }),
     );
   }
@@ -133,11 +141,12 @@ class ObservationSession {
       if (nodesError) throw nodesError;
       observation.latencyMs = Date.now() - t0;
       observation.reachable = true;
-      observation.clusterNodesRaw = String(nodesText);
-      const parsed = parseClusterNodes(observation.clusterNodesRaw);
-      observation.clusterNodes = parsed.entries;
-      if (parsed.problems.length > 0) observation.parseProblems = parsed.problems;
-      observation.id = parsed.entries.find((e) => e.myself)?.id ?? expectedId;
+      // Parsed as it arrives into lines shared with the other views; the text is not kept.
+      const view = this.lines.parse(String(nodesText));
+      observation.clusterNodes = view.lines;
+      observation.clusterNodeTimes = view.times;
+      if (view.problems.length > 0) observation.parseProblems = view.problems;
+      observation.id = view.lines.find((e) => e.myself)?.id ?? expectedId;
       recordDetails(observation, reply);
       const survey = this.deepKeyScan ? parseSurvey(reply(QUESTIONS.length)) : undefined;
       if (survey) this.surveys.set(address, survey);
@@ -159,13 +168,28 @@ class ObservationSession {
     }
     // After a deadline, replies still in flight may write to these objects: hand out copies. Without
     // one every command has settled, and copying 40 nodes' answers cost more than the checks.
-    const settled = deadlineHit ? list.map((o) => structuredClone(o)) : list;
+    const settled = deadlineHit ? list.map(detach) : list;
     return settled.sort((a, b) => compareText(a.address, b.address));
   }
 
   closeAll(): void {
     for (const client of this.clients.values()) client.close();
+    this.options.clock?.close();
   }
+}
+
+/**
+ * A copy that late replies cannot change. The view's lines and times are only ever replaced whole,
+ * never changed (the lines are frozen and shared): they are kept, not copied, so a thousand views are
+ * not turned into a million objects just when a deadline passed.
+ */
+function detach(observation: NodeObservation): NodeObservation {
+  const { clusterNodes, clusterNodeTimes, ...rest } = observation;
+  return {
+    ...structuredClone(rest),
+    ...(clusterNodes ? { clusterNodes } : {}),
+    ...(clusterNodeTimes ? { clusterNodeTimes } : {}),
+  };
 }
 
 /** What each node is asked, in one pipeline: its view first, then the details the checks read. */

@@ -170,6 +170,18 @@ function roleOf(flags: readonly string[]): ClusterNodeEntry['role'] {
   return master ? 'master' : 'replica';
 }
 
+/** What slot tokens as a node prints them (`0-5460 [42->-id]`) claim, as its parsed line would say it. */
+export function slotClaims(tokens: string): Pick<ClusterNodeEntry, 'slots' | 'migrating' | 'importing'> {
+  const claims = { migrating: [], importing: [] } as unknown as ClusterNodeEntry;
+  const slots = parseSlotTokens(
+    tokens.split(' ').filter((t) => t !== ''),
+    claims,
+    '',
+    [],
+  );
+  return { slots, migrating: claims.migrating, importing: claims.importing };
+}
+
 /** Fills `migrating`/`importing` of `entry`, returns its merged slots; bad tokens become problems. */
 function parseSlotTokens(
   tokens: readonly string[],
