@@ -128,11 +128,25 @@ export class ClusterView {
   private readonly factsList: Facts[] = [];
   /** Each distinct line of the observers' views -> the row of the node it describes. */
   private readonly rowOf = new Map<ClusterNodeLine, number>();
-  /** Rows: node `k`'s sightings are entries `rowStart[k]` to `rowStart[k + 1]` of the two arrays below. */
-  private readonly rowStart: Int32Array;
-  /** The observer (index in {@link observers}) and the position in its view of each sighting. */
-  private readonly rowObserver: Int32Array;
-  private readonly rowPosition: Int32Array;
+  /** Per node row: what the observers' lines say of it, tallied in one pass over every view. */
+  private readonly tally = {
+    /** Observers listing it, its own line left out. */
+    listing: [] as number[],
+    /** Observers whose line gives it the role master / replica. */
+    masters: [] as number[],
+    replicas: [] as number[],
+    /** The first observer's line, and the master named by the first line calling it a replica. */
+    first: [] as ClusterNodeLine[],
+    firstMaster: [] as (string | null | undefined)[],
+    /** Observers (indexes) flagging it `fail` / `fail?`: few, so kept apart by row. */
+    fail: new Map<number, number[]>(),
+    pfail: new Map<number, number[]>(),
+  };
+  /**
+   * Rows of sightings, built on first need (a node whose every line is wanted: one flagged failing, a
+   * ghost): node `k`'s are entries `rowStart[k]` to `rowStart[k + 1]` of the two arrays after.
+   */
+  private rows?: { start: Int32Array; observer: Int32Array; position: Int32Array };
   /** Two observers share an address (a hand-made or hostile snapshot): sightings then follow `seenBy`'s map. */
   private readonly sharedAddresses: boolean;
   private readonly votes = new Map<string, FailVotes>();
@@ -147,39 +161,25 @@ export class ClusterView {
     }
     this.sharedAddresses =
       new Set(this.observers.map((o) => o.observation.address)).size !== this.observers.length;
-    // Rows: count each node's sightings, then place them, observer by observer (`seenBy`'s order).
-    let total = 0;
-    for (const { observation } of this.observers) total += observation.clusterNodes?.length ?? 0;
-    const rowOfEntry = new Int32Array(total);
-    const counts: number[] = [];
-    let at = 0;
-    for (const { observation } of this.observers) {
+    // One pass over every view: each distinct line is looked up once per view, and what it says of its
+    // node is tallied.
+    const t = this.tally;
+    this.observers.forEach(({ observation }, i) => {
+      this.observerIndex.set(observation, i);
       for (const entry of observation.clusterNodes ?? []) {
         let row = this.rowOf.get(entry);
         if (row === undefined) {
           row = this.factsFor(entry, observation).index;
           this.rowOf.set(entry, row);
         }
-        rowOfEntry[at++] = row;
-        counts[row] = (counts[row] ?? 0) + 1;
-      }
-    }
-    this.rowStart = new Int32Array(this.factsList.length + 1);
-    for (let k = 0; k < this.factsList.length; k++)
-      (this.rowStart as Int32Array)[k + 1] = (this.rowStart[k] as number) + (counts[k] ?? 0);
-    this.rowObserver = new Int32Array(total);
-    this.rowPosition = new Int32Array(total);
-    const next = this.rowStart.slice(0, this.factsList.length);
-    at = 0;
-    this.observers.forEach(({ observation }, i) => {
-      this.observerIndex.set(observation, i);
-      const length = observation.clusterNodes?.length ?? 0;
-      for (let p = 0; p < length; p++) {
-        const row = rowOfEntry[at++] as number;
-        const slot = (next[row] as number) + 0;
-        next[row] = slot + 1;
-        this.rowObserver[slot] = i;
-        this.rowPosition[slot] = p;
+        if (!entry.myself) t.listing[row] = (t.listing[row] as number) + 1;
+        if (entry.role === 'master') t.masters[row] = (t.masters[row] as number) + 1;
+        else if (entry.role === 'replica') {
+          if (t.replicas[row] === 0) t.firstMaster[row] = entry.masterId;
+          t.replicas[row] = (t.replicas[row] as number) + 1;
+        }
+        if (entry.fail && !entry.myself) push(t.fail, row, i);
+        if (entry.pfail && !entry.myself) push(t.pfail, row, i);
       }
     });
     this.segmentList = this.cutSegments();
@@ -230,19 +230,24 @@ export class ClusterView {
       facts = new Facts(entry.id, address, this.factsList.length, this);
       this.factsList.push(facts);
       this.nodes.set(entry.id, facts);
+      const t = this.tally;
+      t.listing.push(0);
+      t.masters.push(0);
+      t.replicas.push(0);
+      t.first.push(entry);
+      t.firstMaster.push(undefined);
     }
     return facts;
   }
 
   /** Node `row`'s sightings, observer by observer. */
   sightingsAt(row: number): Sighting[] {
+    const rows = this.buildRows();
     const result: Sighting[] = [];
-    const end = this.rowStart[row + 1] ?? 0;
-    for (let s = this.rowStart[row] ?? 0; s < end; s++) {
-      const { observation } = this.observers[
-        this.rowObserver[s] as number
-      ] as ClusterView['observers'][number];
-      const position = this.rowPosition[s] as number;
+    const end = rows.start[row + 1] ?? 0;
+    for (let s = rows.start[row] ?? 0; s < end; s++) {
+      const { observation } = this.observers[rows.observer[s] as number] as ClusterView['observers'][number];
+      const position = rows.position[s] as number;
       result.push({
         observer: observation,
         line: observation.clusterNodes?.[position] as ClusterNodeLine,
@@ -254,6 +259,37 @@ export class ClusterView {
     const byAddress = new Map<string, Sighting>();
     for (const s of result) byAddress.set(s.observer.address, s);
     return [...byAddress.values()];
+  }
+
+  /** Rows of sightings: counted, then placed observer by observer (`seenBy`'s order). */
+  private buildRows(): NonNullable<ClusterView['rows']> {
+    if (this.rows) return this.rows;
+    const nodes = this.factsList.length;
+    const start = new Int32Array(nodes + 1);
+    const counts = new Int32Array(nodes);
+    let total = 0;
+    for (const { observation } of this.observers) {
+      for (const entry of observation.clusterNodes ?? []) {
+        const row = this.rowOf.get(entry) as number;
+        counts[row] = (counts[row] as number) + 1;
+      }
+      total += observation.clusterNodes?.length ?? 0;
+    }
+    for (let k = 0; k < nodes; k++) start[k + 1] = (start[k] as number) + (counts[k] as number);
+    const observer = new Int32Array(total);
+    const position = new Int32Array(total);
+    const next = start.slice(0, nodes);
+    this.observers.forEach(({ observation }, i) => {
+      (observation.clusterNodes ?? []).forEach((entry, p) => {
+        const row = this.rowOf.get(entry) as number;
+        const at = next[row] as number;
+        next[row] = at + 1;
+        observer[at] = i;
+        position[at] = p;
+      });
+    });
+    this.rows = { start, observer, position };
+    return this.rows;
   }
 
   /** Every reachable observer's line for node `id`, with its clock, observer by observer. */
@@ -291,7 +327,7 @@ export class ClusterView {
     if (facts.self) {
       if (facts.self.role === 'master') masters = 1;
       else if (facts.self.role === 'replica') [replicas, firstMaster] = [1, facts.self.masterId];
-    } else {
+    } else if (this.sharedAddresses) {
       for (const { line } of this.sightingsAt(facts.index)) {
         if (line.role === 'master') masters++;
         else if (line.role === 'replica') {
@@ -299,6 +335,10 @@ export class ClusterView {
           replicas++;
         }
       }
+    } else {
+      masters = this.tally.masters[facts.index] as number;
+      replicas = this.tally.replicas[facts.index] as number;
+      firstMaster = this.tally.firstMaster[facts.index];
     }
     if (masters === 0 && replicas === 0) return;
     if (replicas > masters) {
@@ -355,7 +395,9 @@ export class ClusterView {
       const lines = observation.clusterNodes ?? [];
       // Reversed so that the first line claiming a slot is written last and wins.
       for (let e = lines.length - 1; e >= 0; e--) {
-        const span = spans.get(lines[e] as ClusterNodeLine);
+        const line = lines[e] as ClusterNodeLine;
+        if (line.slots.length === 0) continue;
+        const span = spans.get(line);
         if (!span) continue;
         const { id, runs } = span;
         for (let r = 0; r < runs.length; r += 2)
@@ -488,13 +530,8 @@ export class ClusterView {
     const facts = this.nodes.get(id) as Facts | undefined;
     if (!facts) return undefined;
     if (facts.self) return facts.self;
-    const first = this.rowStart[facts.index] as number;
-    if (first === this.rowStart[facts.index + 1]) return undefined;
     if (this.sharedAddresses) return this.sightingsAt(facts.index)[0]?.line;
-    const { observation } = this.observers[
-      this.rowObserver[first] as number
-    ] as ClusterView['observers'][number];
-    return observation.clusterNodes?.[this.rowPosition[first] as number];
+    return this.tally.first[facts.index];
   }
 
   /**
@@ -505,31 +542,27 @@ export class ClusterView {
     let votes = this.votes.get(id);
     if (votes) return votes;
     const facts = this.nodes.get(id) as Facts | undefined;
-    let listing = 0;
-    const fail: string[] = [];
-    const pfail: string[] = [];
     const sightings = () => (facts ? this.sightingsAt(facts.index) : []);
     if (facts && !this.sharedAddresses) {
-      const end = this.rowStart[facts.index + 1] as number;
-      for (let s = this.rowStart[facts.index] as number; s < end; s++) {
-        const { observation } = this.observers[
-          this.rowObserver[s] as number
-        ] as ClusterView['observers'][number];
-        const line = observation.clusterNodes?.[this.rowPosition[s] as number] as ClusterNodeLine;
-        if (line.myself) continue;
-        listing++;
-        if (line.fail) fail.push(observation.address);
-        if (line.pfail) pfail.push(observation.address);
-      }
+      const address = (i: number) => this.observers[i]?.observation.address ?? '';
+      votes = new FailVotes(
+        sightings,
+        this.tally.listing[facts.index] as number,
+        (this.tally.fail.get(facts.index) ?? []).map(address),
+        (this.tally.pfail.get(facts.index) ?? []).map(address),
+      );
     } else {
+      let listing = 0;
+      const fail: string[] = [];
+      const pfail: string[] = [];
       for (const { observer, line } of sightings()) {
         if (line.myself) continue;
         listing++;
         if (line.fail) fail.push(observer.address);
         if (line.pfail) pfail.push(observer.address);
       }
+      votes = new FailVotes(sightings, listing, fail, pfail);
     }
-    votes = new FailVotes(sightings, listing, fail, pfail);
     this.votes.set(id, votes);
     return votes;
   }
@@ -621,6 +654,12 @@ export class ClusterView {
 
   /** Sorted on first use; `replicasOf` asks for every master, and checks loop over masters. */
   private sortedNodes?: NodeFacts[];
+}
+
+function push(map: Map<number, number[]>, key: number, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Index of the segment holding `slot` (binary search over the ascending starts). */

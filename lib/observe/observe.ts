@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { compareText, parseClusterInfo, parseInfo } from '../topology';
 import { serverOf } from '../topology/info';
 import { LineTable } from '../topology/node-lines';
@@ -78,6 +79,8 @@ class ObservationSession {
   private readonly surveys = new Map<string, Survey>();
   /** Every view's lines, shared: a thousand views of a thousand nodes hold about two thousand lines. */
   private readonly lines = new LineTable();
+  /** The deadline passed: nothing more is started. */
+  private closed = false;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -104,26 +107,34 @@ class ObservationSession {
         }
       }
     }
-    await Promise.all([...discovered].map(([address, id]) => this.observeNode(address, id)));
+    // Every node is in the snapshot from now on, observed or not (a deadline names those it cut short).
+    for (const [address, id] of discovered) this.observations.set(address, { address, id, reachable: false });
+    await eachAtMost(IN_FLIGHT, [...discovered.keys()], (address) => this.ask(address));
     const observed = [...this.observations.values()];
     const matter = slotsThatMatter(observed);
     for (const slot of this.extraSlots) matter.add(slot);
-    await Promise.all(
-      observed.map(async (o) => {
-        const client = this.clients.get(o.address);
-        if (o.reachable && client)
-          await countKeys(client, o, matter, this.deepKeyScan, this.surveys.get(o.address));
-        // Done with this node: its connection and buffers go now, not when the slowest node is done.
-        client?.close();
-        this.clients.delete(o.address);
-      }),
-    );
+    await eachAtMost(IN_FLIGHT, observed, async (o) => {
+      const client = this.clients.get(o.address);
+      if (o.reachable && client && !this.closed)
+        await countKeys(client, o, matter, this.deepKeyScan, this.surveys.get(o.address));
+      // Done with this node: its connection and buffers go now, not when the slowest node is done.
+      client?.close();
+      this.clients.delete(o.address);
+    });
   }
 
   private async observeNode(address: string, expectedId?: string): Promise<void> {
     if (this.observations.has(address)) return;
-    const observation: NodeObservation = { address, id: expectedId, reachable: false };
-    this.observations.set(address, observation);
+    this.observations.set(address, { address, id: expectedId, reachable: false });
+    await this.ask(address);
+  }
+
+  /** Asks one node its view and details, recording them in its observation. */
+  private async ask(address: string): Promise<void> {
+    const observation = this.observations.get(address) as NodeObservation;
+    const expectedId = observation.id;
+    // The deadline passed while this node waited its turn: it is left as the deadline found it.
+    if (this.closed) return;
     const client = connectNode(address, this.options);
     this.clients.set(address, client);
     try {
@@ -132,7 +143,9 @@ class ObservationSession {
       // `CLUSTER NODES` and every detail in one write and one round trip: per node, each write costs a
       // system call and a wake-up of the server, and each round trip the network's latency.
       const pipeline = client.redis.pipeline();
-      for (const command of QUESTIONS) pipeline.call(...command);
+      // CLUSTER NODES as bytes: see `nodesText`.
+      pipeline.callBuffer('CLUSTER', 'NODES');
+      for (const command of QUESTIONS.slice(1)) pipeline.call(...command);
       if (this.deepKeyScan) pipeline.call(...SURVEY);
       const replies = (await client.exec(pipeline)) ?? [];
       const reply = (i: number): [Error | null, unknown] =>
@@ -142,7 +155,7 @@ class ObservationSession {
       observation.latencyMs = Date.now() - t0;
       observation.reachable = true;
       // Parsed as it arrives into lines shared with the other views; the text is not kept.
-      const view = this.lines.parse(String(nodesText));
+      const view = this.lines.parse(textOf(nodesText));
       observation.clusterNodes = view.lines;
       observation.clusterNodeTimes = view.times;
       if (view.problems.length > 0) observation.parseProblems = view.problems;
@@ -155,6 +168,11 @@ class ObservationSession {
       observation.error = client.describe(error);
       if (observation.error.kind === 'auth' || observation.error.kind === 'tls')
         observation.reachable = false;
+    }
+    // Only masters are asked more (their keys): any other node's connection goes now.
+    if (observation.clusterNodes?.find((e) => e.myself)?.role !== 'master') {
+      client.close();
+      this.clients.delete(address);
     }
   }
 
@@ -173,6 +191,7 @@ class ObservationSession {
   }
 
   closeAll(): void {
+    this.closed = true;
     for (const client of this.clients.values()) client.close();
     this.options.clock?.close();
   }
@@ -190,6 +209,32 @@ function detach(observation: NodeObservation): NodeObservation {
     ...(clusterNodes ? { clusterNodes } : {}),
     ...(clusterNodeTimes ? { clusterNodeTimes } : {}),
   };
+}
+
+/**
+ * Most nodes asked at once. Each one's reply arrives in pieces that are kept until it is whole; a
+ * thousand nodes asked at once held a thousand partial 126 KB replies (peak RSS), and queued a
+ * thousand answers behind one thread. A node waiting for its turn is not being timed.
+ */
+const IN_FLIGHT = 128;
+
+/** Runs `fn` on every item, at most `limit` at a time; `fn` must not throw. */
+async function eachAtMost<T>(limit: number, items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * A reply as text. `CLUSTER NODES` is read as bytes and decoded here: when every byte is ASCII (as
+ * Redis prints it) Latin-1 decoding gives the same text without UTF-8's validation, and V8 reads the
+ * result faster (a thousand 126 KB views: 475-512 ms decoded and parsed, against 645-845 ms).
+ */
+function textOf(reply: unknown): string {
+  if (!Buffer.isBuffer(reply)) return String(reply);
+  return reply.toString(isAscii(reply) ? 'latin1' : 'utf8');
 }
 
 /** What each node is asked, in one pipeline: its view first, then the details the checks read. */

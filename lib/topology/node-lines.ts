@@ -26,7 +26,10 @@ class Known {
   ) {}
 }
 
-/** Lines of one node id compared one by one; past this many, they are looked up by their text. */
+/**
+ * Lines starting with the same 3 hex digits compared one by one (a 1000-node cluster has about two
+ * thousand lines: one or two per bucket); past this many, they are looked up by their whole text.
+ */
 const MAX_VARIANTS = 16;
 
 /** Most digits of a time read on the fast path; longer ones go through the full parser's checks. */
@@ -45,8 +48,8 @@ const MAX_FAST_DIGITS = 15;
  * const view = table.parse(await redis.call('CLUSTER', 'NODES'));
  */
 export class LineTable {
-  /** The first 8 hex digits of the node id, as a number -> the lines seen starting with them. */
-  private readonly byStart = new Map<number, Known[]>();
+  /** The first 3 hex digits of the node id, as a number -> the lines seen starting with them. */
+  private readonly byStart: (Known[] | undefined)[] = new Array(4096).fill(undefined);
   /** Lines of the node ids printed in more than {@link MAX_VARIANTS} ways, by their text. */
   private readonly byText = new Map<string, Known>();
   /** Lines built elsewhere (replayed snapshots), by their fields. */
@@ -98,21 +101,18 @@ export class LineTable {
       this.slow(text.slice(start, end).trim(), generation, view);
       return;
     }
-    // Spaces ending fields 4 (master), 5 (ping-sent) and 6 (pong-recv).
-    let at = start;
-    let s4 = -1;
-    let s5 = -1;
-    let s6 = -1;
-    for (let field = 1; field <= 6; field++) {
-      const space = text.indexOf(' ', at);
-      if (space < 0 || space >= end || space === at) {
-        this.slow(text.slice(start, end), generation, view);
-        return;
-      }
-      if (field === 4) s4 = space;
-      else if (field === 5) s5 = space;
-      else if (field === 6) s6 = space;
-      at = space + 1;
+    // Spaces ending fields 4 (master), 5 (ping-sent) and 6 (pong-recv). The id (40 characters) and the
+    // master ('-' or an id) are not searched: a line parses only with them so, and a line seen before
+    // is matched on its whole text around the times, so positions taken wrongly can match nothing.
+    const s1 = start + 40;
+    const s2 = s1 < end && text.charCodeAt(s1) === 32 ? text.indexOf(' ', s1 + 1) : -1;
+    const s3 = s2 > s1 + 1 && s2 < end ? text.indexOf(' ', s2 + 1) : -1;
+    const s4 = s3 > s2 + 1 && s3 < end ? masterEnd(text, s3 + 1, end) : -1;
+    const s5 = s4 > 0 ? text.indexOf(' ', s4 + 1) : -1;
+    const s6 = s5 > s4 + 1 && s5 < end ? text.indexOf(' ', s5 + 1) : -1;
+    if (s6 <= s5 + 1 || s6 >= end) {
+      this.slow(text.slice(start, end), generation, view);
+      return;
     }
     const pingSent = digits(text, s4 + 1, s5);
     const pongRecv = digits(text, s5 + 1, s6);
@@ -151,9 +151,9 @@ export class LineTable {
    * own): they are told apart by comparing text where it stands, without copying it.
    */
   private known(text: string, start: number, end: number, s4: number, s6: number): Known | undefined {
-    const startKey = hex8(text, start);
+    const startKey = hex3(text, start);
     if (startKey < 0) return undefined;
-    let list = this.byStart.get(startKey);
+    let list = this.byStart[startKey];
     // Views that all print one node differently (only a hostile cluster does) are looked up by text.
     if (list && list.length >= MAX_VARIANTS) return this.knownByText(text, start, end, s4, s6);
     if (list) {
@@ -169,7 +169,7 @@ export class LineTable {
     if (!known) return undefined;
     if (!list) {
       list = [];
-      this.byStart.set(startKey, list);
+      this.byStart[startKey] = list;
     }
     list.push(known);
     return known;
@@ -189,6 +189,10 @@ export class LineTable {
   private learn(text: string, start: number, end: number, s4: number, s6: number): Known | undefined {
     const raw = copy(text.slice(start, end));
     if (!canonical(raw)) return undefined;
+    // The fields the fast path found must be the line's: the 4th space, and the 6th.
+    const spaces = raw.split(' ', 7).map((f) => f.length);
+    const at = (n: number) => spaces.slice(0, n).reduce((sum, length) => sum + length + 1, -1);
+    if (spaces.length < 7 || at(4) !== s4 - start || at(6) !== s6 - start) return undefined;
     const problems: ParseProblem[] = [];
     const entry = parseLine(raw, problems);
     this.distinct++;
@@ -242,16 +246,22 @@ function copy(text: string): string {
   return JSON.parse(JSON.stringify(text)) as string;
 }
 
-/** The first 8 characters as a hex number, or -1 when they are not hex digits. */
-function hex8(text: string, start: number): number {
+/** The first 3 characters as a hex number (0-4095), or -1 when they are not hex digits. */
+function hex3(text: string, start: number): number {
   let value = 0;
-  for (let i = start; i < start + 8; i++) {
+  for (let i = start; i < start + 3; i++) {
     const c = text.charCodeAt(i) | 32;
     const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
     if (d < 0) return -1;
     value = value * 16 + d;
   }
   return value;
+}
+
+/** The space ending the master field that starts at `at` ('-' or a 40-character id), or -1. */
+function masterEnd(text: string, at: number, end: number): number {
+  if (text.charCodeAt(at) === 45 && text.charCodeAt(at + 1) === 32) return at + 1;
+  return at + 40 < end && text.charCodeAt(at + 40) === 32 ? at + 40 : -1;
 }
 
 /** The non-negative integer written in `text[start, end)`, or NaN (not digits, or too long for this path). */
