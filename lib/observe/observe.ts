@@ -1,12 +1,11 @@
-import { isAscii } from 'node:buffer';
 import { compareText, parseClusterInfo, parseInfo } from '../topology';
 import { serverOf } from '../topology/info';
-import { LineTable } from '../topology/node-lines';
 import type { ClusterNodeLine } from '../topology/types';
 import { type ConnectionOptions, connectNode, type NodeClient } from './connection';
 import { countKeys, parseSurvey, SURVEY, type Survey, slotsThatMatter } from './key-counts';
 import { NodeClock } from './node-clock';
 import type { NodeObservation, Snapshot } from './types';
+import { ViewBook } from './views';
 
 export interface ObserveOptions extends Omit<ConnectionOptions, 'nodeTimeoutMs'> {
   /** Deadline for the whole observation, ms (default 10 000). */
@@ -77,8 +76,8 @@ class ObservationSession {
   private readonly clients = new Map<string, NodeClient>();
   private readonly observations = new Map<string, NodeObservation>();
   private readonly surveys = new Map<string, Survey>();
-  /** Every view's lines, shared: a thousand views of a thousand nodes hold about two thousand lines. */
-  private readonly lines = new LineTable();
+  /** Every view: lines shared across views, views alike summarized on the nodes. */
+  private readonly views = new ViewBook();
   /** The deadline passed: nothing more is started. */
   private closed = false;
 
@@ -90,7 +89,7 @@ class ObservationSession {
 
   async run(seeds: string[]): Promise<void> {
     // Discovery: every seed in parallel; each reachable one tells us the nodes it knows.
-    await Promise.all(seeds.map((address) => this.observeNode(address)));
+    await Promise.all(seeds.map((address) => this.observeSeed(address)));
     const known = new Set(this.observations.keys());
     // A seed given by IP is the same node as its announced hostname (or NAT-mapped port): match by id.
     const seen = new Set([...this.observations.values()].flatMap((o) => (o.id ? [o.id] : [])));
@@ -123,14 +122,14 @@ class ObservationSession {
     });
   }
 
-  private async observeNode(address: string, expectedId?: string): Promise<void> {
+  private async observeSeed(address: string): Promise<void> {
     if (this.observations.has(address)) return;
-    this.observations.set(address, { address, id: expectedId, reachable: false });
-    await this.ask(address);
+    this.observations.set(address, { address, reachable: false });
+    await this.ask(address, true);
   }
 
   /** Asks one node its view and details, recording them in its observation. */
-  private async ask(address: string): Promise<void> {
+  private async ask(address: string, seeding = false): Promise<void> {
     const observation = this.observations.get(address) as NodeObservation;
     const expectedId = observation.id;
     // The deadline passed while this node waited its turn: it is left as the deadline found it.
@@ -140,22 +139,26 @@ class ObservationSession {
     try {
       const t0 = Date.now();
       await client.connect();
-      // `CLUSTER NODES` and every detail in one write and one round trip: per node, each write costs a
-      // system call and a wake-up of the server, and each round trip the network's latency.
+      // The view and every detail in one write and one round trip: per node, each write costs a system
+      // call and a wake-up of the server, and each round trip the network's latency.
+      const asked = this.views.questions(seeding);
       const pipeline = client.redis.pipeline();
-      // CLUSTER NODES as bytes: see `nodesText`.
-      pipeline.callBuffer('CLUSTER', 'NODES');
-      for (const command of QUESTIONS.slice(1)) pipeline.call(...command);
+      // The whole view as bytes (lib/observe/views.ts decodes it).
+      if (asked.whole) pipeline.callBuffer('CLUSTER', 'NODES');
+      if (asked.summary) pipeline.call(...asked.summary);
+      for (const command of QUESTIONS) pipeline.call(...command);
       if (this.deepKeyScan) pipeline.call(...SURVEY);
-      const replies = (await client.exec(pipeline)) ?? [];
+      const replies = ((await client.exec(pipeline)) ?? []) as [Error | null, unknown][];
+      const base = ViewBook.count(asked);
       const reply = (i: number): [Error | null, unknown] =>
-        (replies[i] ?? [new Error('no reply'), null]) as [Error | null, unknown];
-      const [nodesError, nodesText] = reply(0);
-      if (nodesError) throw nodesError;
+        replies[base + i] ?? [new Error('no reply'), null];
+      const view = await this.views.read(asked, replies.slice(0, base), async () => {
+        const again = client.redis.pipeline();
+        again.callBuffer('CLUSTER', 'NODES');
+        return ((await client.exec(again)) ?? [])[0] ?? [new Error('no reply'), null];
+      });
       observation.latencyMs = Date.now() - t0;
       observation.reachable = true;
-      // Parsed as it arrives into lines shared with the other views; the text is not kept.
-      const view = this.lines.parse(textOf(nodesText));
       observation.clusterNodes = view.lines;
       observation.clusterNodeTimes = view.times;
       if (view.problems.length > 0) observation.parseProblems = view.problems;
@@ -227,19 +230,8 @@ async function eachAtMost<T>(limit: number, items: T[], fn: (item: T) => Promise
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/**
- * A reply as text. `CLUSTER NODES` is read as bytes and decoded here: when every byte is ASCII (as
- * Redis prints it) Latin-1 decoding gives the same text without UTF-8's validation, and V8 reads the
- * result faster (a thousand 126 KB views: 475-512 ms decoded and parsed, against 645-845 ms).
- */
-function textOf(reply: unknown): string {
-  if (!Buffer.isBuffer(reply)) return String(reply);
-  return reply.toString(isAscii(reply) ? 'latin1' : 'utf8');
-}
-
-/** What each node is asked, in one pipeline: its view first, then the details the checks read. */
+/** What each node is asked after its view (lib/observe/views.ts), in the same pipeline: the details the checks read. */
 const QUESTIONS: [string, ...string[]][] = [
-  ['CLUSTER', 'NODES'],
   ['CLUSTER', 'INFO'],
   ['INFO', 'server'],
   ['INFO', 'replication'],
@@ -249,13 +241,13 @@ const QUESTIONS: [string, ...string[]][] = [
   ['CONFIG', 'GET', 'maxmemory*'],
 ];
 
-/** Records the replies after `CLUSTER NODES`. A refused command is recorded, not fatal. */
+/** Records the replies to {@link QUESTIONS} (`reply(i)` answers the i-th). A refused command is recorded, not fatal. */
 function recordDetails(observation: NodeObservation, reply: (i: number) => [Error | null, unknown]): void {
-  const [infoError, clusterInfo] = reply(1);
+  const [infoError, clusterInfo] = reply(0);
   if (infoError) throw infoError;
   observation.clusterInfo = parseClusterInfo(String(clusterInfo));
   observation.info = {};
-  for (let i = 2; i <= 5; i++) {
+  for (let i = 1; i <= 4; i++) {
     const [error, text] = reply(i);
     if (!error) Object.assign(observation.info, parseInfo(String(text)));
   }
@@ -263,7 +255,7 @@ function recordDetails(observation: NodeObservation, reply: (i: number) => [Erro
   if (server) observation.server = server;
   const restricted: string[] = [];
   const config: Record<string, string> = {};
-  for (const i of [6, 7]) {
+  for (const i of [5, 6]) {
     const [error, pairs] = reply(i);
     if (error) {
       if (/unknown command|NOPERM|disabled/i.test(error.message) && !restricted.includes('CONFIG'))

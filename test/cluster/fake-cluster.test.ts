@@ -5,6 +5,7 @@ import { TestCluster } from '../../lib/harness';
 import { FakeCluster } from '../../lib/harness/fake';
 import { SURVEY } from '../../lib/observe/key-counts';
 import { observeCluster } from '../../lib/observe/observe';
+import { viewSummaryCommand } from '../../lib/observe/view-summary';
 
 /**
  * The fake cluster stands in for a real one where this machine cannot run the real thing (a thousand
@@ -49,6 +50,7 @@ const QUESTIONS: string[][] = [
   ['CONFIG', 'GET', 'cluster-*'],
   ['CONFIG', 'GET', 'maxmemory*'],
   SURVEY,
+  viewSummaryCommand(''),
   ['DBSIZE'],
   ['CLUSTER', 'COUNTKEYSINSLOT', '42'],
   ['CLUSTER', 'MYID'],

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { COUNT_SCRIPT, SURVEY } from '../../observe/key-counts';
+import { VIEW_SCRIPT } from '../../observe/view-summary';
 import { SLOT_COUNT } from '../../topology/types';
 import { RECORDED } from './recorded';
 import { type RespValue, SimpleString } from './resp';
@@ -20,6 +21,8 @@ export interface FakeClusterState {
   keysPerSlot: number;
   seed: number;
   startedAt: number;
+  /** Normalized views by hash (see FakeNodeReplies.summary), shared by the nodes whose views are alike. */
+  summaryTexts?: Map<string, string>;
 }
 
 /** The reply to a command, or `stall` for a node that never answers. */
@@ -72,6 +75,10 @@ export class FakeNodeReplies {
   private readonly master: FakeNode;
   private readonly replicas: FakeNode[];
   private readonly replId: string;
+  /** The view as the summary script normalizes it: its hash, its text, and its clock as a template. */
+  private readonly summary: { hash: string; text: string; clock: ViewTemplate };
+  /** Answers that never change, by command: a fake serves a thousand nodes from one thread. */
+  private readonly memo = new Map<string, Answer>();
 
   constructor(
     private readonly cluster: FakeClusterState,
@@ -81,6 +88,52 @@ export class FakeNodeReplies {
     this.master = node.master === undefined ? node : (cluster.nodes[node.master] as FakeNode);
     this.replicas = cluster.nodes.filter((n) => n.master === this.master.index);
     this.replId = createHash('sha1').update(`fake-replid ${this.master.id}`).digest('hex');
+    const order = Int32Array.from(this.view.normalized.keys()).sort((a, b) => {
+      const x = this.view.normalized[a] as string;
+      const y = this.view.normalized[b] as string;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    const text = Array.from(order, (i) => this.view.normalized[i]).join('\n');
+    const hash = createHash('sha1').update(text).digest('hex');
+    // Views alike share one text (a healthy cluster's are all alike).
+    cluster.summaryTexts ??= new Map();
+    if (!cluster.summaryTexts.has(hash)) cluster.summaryTexts.set(hash, text);
+    this.summary = { hash, text: cluster.summaryTexts.get(hash) as string, clock: this.clockTemplate(order) };
+    this.view.normalized = [];
+  }
+
+  /** "ping pong ..." in the normalized order, its times written by `stampTimes` at each request. */
+  private clockTemplate(order: Int32Array): ViewTemplate {
+    const parts: string[] = [];
+    const offsets: number[] = [];
+    const ages: number[] = [];
+    let length = 0;
+    const push = (text: string) => {
+      parts.push(text);
+      length += text.length;
+    };
+    const time = (age: number) => {
+      offsets.push(length);
+      ages.push(age);
+      push('0'.repeat(13));
+    };
+    order.forEach((i, k) => {
+      if (k > 0) push(' ');
+      const ping = this.view.pingAges[i] as number;
+      if (ping < 0) push('0');
+      else time(ping);
+      push(' ');
+      time(this.view.pongAges[i] as number);
+    });
+    return {
+      bytes: Buffer.from(parts.join(''), 'latin1'),
+      offsets: Int32Array.from(offsets),
+      ages: Int32Array.from(ages),
+      normalized: [],
+      pingAges: new Int32Array(0),
+      pongAges: new Int32Array(0),
+      own: { before: '', after: '' },
+    };
   }
 
   get stalled(): boolean {
@@ -89,6 +142,25 @@ export class FakeNodeReplies {
 
   answer(args: string[]): Answer {
     const [name = '', ...rest] = args;
+    const upper = name.toUpperCase();
+    // INFO (but its server section, which tells the time), CONFIG, CLUSTER INFO and the scripts that
+    // read nothing but the topology answer the same every time.
+    const fixed =
+      (upper === 'INFO' && rest.length > 0 && !rest.some((r) => r.toLowerCase() === 'server')) ||
+      upper === 'CONFIG' ||
+      (upper === 'CLUSTER' && (rest[0] ?? '').toUpperCase() === 'INFO') ||
+      (upper === 'EVAL' && rest[0] !== VIEW_SCRIPT);
+    if (!fixed) return this.compute(name, rest);
+    const key = args.join('\u0000');
+    let answer = this.memo.get(key);
+    if (answer === undefined) {
+      answer = this.compute(name, rest);
+      this.memo.set(key, answer);
+    }
+    return answer;
+  }
+
+  private compute(name: string, rest: string[]): Answer {
     switch (name.toUpperCase()) {
       case 'PING':
         return rest.length > 0 ? (rest[0] as string) : new SimpleString('PONG');
@@ -231,10 +303,24 @@ export class FakeNodeReplies {
   private eval([script = '', numkeys = '0', ...args]: string[]): Answer {
     const argv = args.slice(Number(numkeys));
     if (script === SURVEY_SCRIPT) return this.survey();
+    if (script === VIEW_SCRIPT) return this.viewSummary(argv[0] ?? '');
     if (script === COUNT_SCRIPT) return this.countScript(argv);
     return new Error(
       "ERR the fake cluster runs only the observation's own scripts (lib/observe/key-counts.ts)",
     );
+  }
+
+  /** What lib/observe/view-summary.ts's script returns here: hash, own line, clock, text unless known. */
+  private viewSummary(known: string): RespValue {
+    const now = Date.now();
+    const rounded = Math.floor(now / 1000) * 1000;
+    const { own } = this.view;
+    return [
+      this.summary.hash,
+      `${own.before}0 ${rounded}${own.after}`,
+      stampTimes(this.summary.clock, now),
+      this.summary.hash === known ? '' : this.summary.text,
+    ];
   }
 
   private survey(): RespValue {

@@ -140,6 +140,16 @@ export interface ViewTemplate {
   /** Byte offsets of 13-digit time fields, and how many ms before "now" each is (-1: now, rounded). */
   offsets: Int32Array;
   ages: Int32Array;
+  /**
+   * The view as lib/observe/view-summary.ts's script normalizes it: each printed line without its clock
+   * (`0 0`), the `myself` flag and marks; and each line's ping age (-1: none in flight) and pong age (-1:
+   * now, rounded), in printed order.
+   */
+  normalized: string[];
+  pingAges: Int32Array;
+  pongAges: Int32Array;
+  /** The observer's own line around its clock: `${before}0 ${pong}${after}`. */
+  own: { before: string; after: string };
 }
 
 const TIME_DIGITS = 13;
@@ -161,6 +171,10 @@ export function viewTemplate(
   const parts: string[] = [];
   const offsets: number[] = [];
   const ages: number[] = [];
+  const normalized: string[] = [];
+  const pingAges: number[] = [];
+  const pongAges: number[] = [];
+  const own = { before: '', after: '' };
   let length = 0;
   const push = (text: string) => {
     parts.push(text);
@@ -176,26 +190,38 @@ export function viewTemplate(
     const self = n === observer;
     const role = n.role === 'master' ? 'master' : 'slave';
     const masterId = n.master === undefined ? '-' : (nodes[n.master] as FakeNode).id;
-    push(`${n.id} 127.0.0.1:${n.port}@${n.busPort} ${self ? `myself,${role}` : role} ${masterId} `);
+    const address = `${n.id} 127.0.0.1:${n.port}@${n.busPort}`;
+    const before = `${address} ${self ? `myself,${role}` : role} ${masterId} `;
+    push(before);
     // About one ping in fifty is in flight at any moment in a busy cluster's view.
-    if (!self && next() < 0.02) time(Math.floor(next() * 50));
+    const pingAge = !self && next() < 0.02 ? Math.floor(next() * 50) : -1;
+    if (pingAge >= 0) time(pingAge);
     else push('0');
     push(' ');
-    time(self ? -1 : Math.floor(next() * 1000));
-    push(` ${n.epoch} connected`);
-    for (const [a, b] of ranges.get(n.index) ?? []) push(a === b ? ` ${a}` : ` ${a}-${b}`);
+    const pongAge = self ? -1 : Math.floor(next() * 1000);
+    time(pongAge);
+    let after = ` ${n.epoch} connected`;
+    for (const [a, b] of ranges.get(n.index) ?? []) after += a === b ? ` ${a}` : ` ${a}-${b}`;
+    normalized.push(`${address} ${role} ${masterId} 0 0${after}`);
+    pingAges.push(pingAge);
+    pongAges.push(pongAge);
     if (self) {
       for (const fault of faults) {
         if (fault.kind === 'slot-open' && ownerOf(nodes, fault.slot) === n)
-          push(` [${fault.slot}->-${nextMaster(nodes, n).id}]`);
+          after += ` [${fault.slot}->-${nextMaster(nodes, n).id}]`;
       }
+      Object.assign(own, { before, after });
     }
-    push('\n');
+    push(`${after}\n`);
   }
   return {
     bytes: Buffer.from(parts.join(''), 'latin1'),
     offsets: Int32Array.from(offsets),
     ages: Int32Array.from(ages),
+    normalized,
+    pingAges: Int32Array.from(pingAges),
+    pongAges: Int32Array.from(pongAges),
+    own,
   };
 }
 
