@@ -172,11 +172,6 @@ class ObservationSession {
       if (observation.error.kind === 'auth' || observation.error.kind === 'tls')
         observation.reachable = false;
     }
-    // Only masters are asked more (their keys): any other node's connection goes now.
-    if (observation.clusterNodes?.find((e) => e.myself)?.role !== 'master') {
-      client.close();
-      this.clients.delete(address);
-    }
   }
 
   results(deadlineHit: boolean): NodeObservation[] {
