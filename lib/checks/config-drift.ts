@@ -32,7 +32,9 @@ export const configDrift = defineCheck({
         if (mastersOnly && self.role !== 'master') continue;
         const value = observation.config?.[setting];
         if (value === undefined) continue;
-        byValue.set(value, [...(byValue.get(value) ?? []), observation.address]);
+        const nodes = byValue.get(value);
+        if (nodes) nodes.push(observation.address);
+        else byValue.set(value, [observation.address]);
       }
       if (byValue.size < 2) return;
       const usual = [...byValue].sort((a, b) => b[1].length - a[1].length)[0]?.[0] ?? '';

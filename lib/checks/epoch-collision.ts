@@ -1,4 +1,5 @@
 import { cli } from '../model/runbook';
+import type { ClusterView } from '../model/view';
 import { defineCheck } from './define';
 
 /**
@@ -13,14 +14,27 @@ export const epochCollision = defineCheck({
   title: 'Masters share a config epoch',
   check(view) {
     const collisions = new Map<string, { epoch: number; ids: string[]; seenBy: string[] }>();
+    if (!mayCollide(view)) return [];
+    // Every view lists every master: one map reused for all, lists built only for a collision.
+    const first = new Map<number, { id: string; at: number }>();
     for (const { observation } of view.observers) {
-      const byEpoch = new Map<number, string[]>();
-      for (const e of observation.clusterNodes ?? []) {
-        if (e.role !== 'master' || e.handshake || e.configEpoch === 0) continue;
-        byEpoch.set(e.configEpoch, [...(byEpoch.get(e.configEpoch) ?? []), e.id]);
-      }
-      for (const [epoch, ids] of byEpoch) {
-        if (ids.length < 2) continue;
+      first.clear();
+      let byEpoch: Map<number, { ids: string[]; at: number }> | undefined;
+      (observation.clusterNodes ?? []).forEach((e, at) => {
+        if (e.role !== 'master' || e.handshake || e.configEpoch === 0) return;
+        const earlier = first.get(e.configEpoch);
+        if (earlier === undefined) {
+          first.set(e.configEpoch, { id: e.id, at });
+          return;
+        }
+        byEpoch ??= new Map();
+        const shared = byEpoch.get(e.configEpoch);
+        if (shared) shared.ids.push(e.id);
+        else byEpoch.set(e.configEpoch, { ids: [earlier.id, e.id], at: earlier.at });
+      });
+      // In the order the view first printed each epoch.
+      const found = [...(byEpoch?.entries() ?? [])].sort((a, b) => a[1].at - b[1].at);
+      for (const [epoch, { ids }] of found) {
         const key = `${epoch} ${ids.sort().join(' ')}`;
         const collision = collisions.get(key) ?? { epoch, ids, seenBy: [] };
         collision.seenBy.push(observation.address);
@@ -57,3 +71,20 @@ export const epochCollision = defineCheck({
     ];
   },
 });
+
+/**
+ * False when no two masters' lines, in any view, share an epoch: then no view can show a collision, and
+ * a thousand views need not be walked. Views share their lines, so this reads each distinct line once.
+ */
+function mayCollide(view: ClusterView): boolean {
+  const byEpoch = new Map<number, string>();
+  for (const facts of view.nodes.values()) {
+    for (const line of view.linesOf(facts.id)) {
+      if (line.role !== 'master' || line.handshake || line.configEpoch === 0) continue;
+      const other = byEpoch.get(line.configEpoch);
+      if (other !== undefined && other !== line.id) return true;
+      byEpoch.set(line.configEpoch, line.id);
+    }
+  }
+  return false;
+}

@@ -24,10 +24,10 @@ export const mixedVersions = defineCheck({
     for (const { observation } of view.observers) {
       if (!observation.server) continue;
       const key = label(observation.server);
-      running.set(key, [
-        ...(running.get(key) ?? []),
-        { address: observation.address, server: observation.server },
-      ]);
+      const nodes = running.get(key);
+      const node = { address: observation.address, server: observation.server };
+      if (nodes) nodes.push(node);
+      else running.set(key, [node]);
     }
     if (running.size < 2) return [];
     const sorted = [...running].sort(

@@ -19,7 +19,7 @@ export const nodeFailed = defineCheck({
       findings.push({
         summary:
           `${node.role === 'unknown' ? 'node' : node.role} ${view.label(node.id)} is flagged fail by ` +
-          `${votes.fail.length} of ${votes.listing.length} observer(s)` +
+          `${votes.fail.length} of ${votes.listingCount} observer(s)` +
           (owned > 0 ? ` and still owns ${owned} slot(s)` : ''),
         nodes: [node.address],
         evidence: {

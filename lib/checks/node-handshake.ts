@@ -74,7 +74,8 @@ export const nodeHandshake = defineCheck({
 });
 
 function ghostKind(view: ClusterView, node: NodeFacts): GhostKind | undefined {
-  const lines = [...node.seenBy.values()].filter((e) => !e.myself);
+  // Asked of every node: its distinct lines answer as all its sightings would.
+  const lines = view.linesOf(node.id).filter((e) => !e.myself);
   if (lines.length === 0) return undefined;
   if (lines.some((e) => e.handshake)) return 'handshake';
   if (lines.some((e) => e.noaddr || (e.ip === '' && !e.hostname))) return 'noaddr';
@@ -87,11 +88,8 @@ function ghostKind(view: ClusterView, node: NodeFacts): GhostKind | undefined {
 /** Longest any observer has gone without a pong from the node, by that observer's own clock. */
 function silentForMs(view: ClusterView, node: NodeFacts): number {
   let silent = 0;
-  for (const [address, entry] of node.seenBy) {
-    const observer = view.snapshot.nodes.find((o) => o.address === address);
-    const now = observer ? clockMs(view, observer) : Date.parse(view.snapshot.takenAt);
-    silent = Math.max(silent, now - entry.pongRecv);
-  }
+  for (const { observer, pongRecv } of view.sightings(node.id))
+    silent = Math.max(silent, clockMs(view, observer) - pongRecv);
   return silent;
 }
 

@@ -1,7 +1,6 @@
 import { cli } from '../model/runbook';
 import type { ClusterView } from '../model/view';
 import { infoNumber } from '../topology/info';
-import type { ClusterNodeEntry } from '../topology/types';
 import { defineCheck } from './define';
 import type { FindingDraft } from './types';
 
@@ -26,12 +25,12 @@ export const nodePfail = defineCheck({
       const votes = view.failVotes(node.id);
       if (votes.pfail.length === 0 || votes.fail.length > 0) continue;
       const boundSeconds = Math.ceil((PFAIL_BOUND_NODE_TIMEOUTS * nodeTimeoutMs(view)) / 1000);
-      const elapsedSeconds = unansweredForSeconds(view, node.seenBy);
+      const elapsedSeconds = unansweredForSeconds(view, node.id);
       const transitional = elapsedSeconds !== undefined && elapsedSeconds <= boundSeconds;
       findings.push({
         ...(transitional ? { severity: 'info' as const } : {}),
         summary:
-          `${node.role === 'unknown' ? 'node' : node.role} ${view.label(node.id)} is unreachable (fail?) from ${votes.pfail.length} of ${votes.listing.length} observer(s), not yet agreed failed` +
+          `${node.role === 'unknown' ? 'node' : node.role} ${view.label(node.id)} is unreachable (fail?) from ${votes.pfail.length} of ${votes.listingCount} observer(s), not yet agreed failed` +
           (elapsedSeconds !== undefined ? ` (no answer for ${elapsedSeconds} s)` : ''),
         nodes: [node.address],
         evidence: {
@@ -59,14 +58,14 @@ export const nodePfail = defineCheck({
 });
 
 /** Longest an observer flagging it `fail?` has waited for a pong to its ping, by its own clock. */
-function unansweredForSeconds(view: ClusterView, seenBy: Map<string, ClusterNodeEntry>): number | undefined {
+function unansweredForSeconds(view: ClusterView, id: string): number | undefined {
   let longest: number | undefined;
-  for (const [address, entry] of seenBy) {
-    if (!entry.pfail || entry.pingSent <= 0) continue;
-    const info = view.snapshot.nodes.find((o) => o.address === address)?.info;
+  for (const { observer, line, pingSent } of view.sightings(id)) {
+    if (!line.pfail || pingSent <= 0) continue;
+    const info = observer.info;
     const usec = info ? infoNumber(info, 'server', 'server_time_usec') : undefined;
     if (usec === undefined) continue;
-    const seconds = Math.max(0, Math.round((usec / 1000 - entry.pingSent) / 1000));
+    const seconds = Math.max(0, Math.round((usec / 1000 - pingSent) / 1000));
     longest = Math.max(longest ?? 0, seconds);
   }
   return longest;

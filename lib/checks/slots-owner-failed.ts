@@ -1,5 +1,5 @@
 import { cli, clusterTool } from '../model/runbook';
-import type { NodeFacts } from '../model/view';
+import type { ClusterView, NodeFacts } from '../model/view';
 import { infoNumber } from '../topology/info';
 import { countSlots, formatRanges } from '../topology/slots';
 import { defineCheck } from './define';
@@ -45,7 +45,7 @@ export const slotsOwnerFailed = defineCheck({
           master: { id, address },
           flaggedFailBy: votes.fail,
           observersListingIt: votes.listing,
-          replicas: replicas.map((r) => describeReplica(r, view.failVotes(r.id).fail)),
+          replicas: replicas.map((r) => describeReplica(view, r, view.failVotes(r.id).fail)),
         },
         runbook: best
           ? [
@@ -73,13 +73,13 @@ function offsetOf(replica: NodeFacts): number {
     : -1;
 }
 
-function describeReplica(replica: NodeFacts, flaggedFailBy: string[]) {
+function describeReplica(view: ClusterView, replica: NodeFacts, flaggedFailBy: string[]) {
   const replication = replica.observation?.info?.replication;
   return {
     id: replica.id,
     address: replica.address,
     reachable: replica.observation?.reachable ?? false,
-    flags: (replica.self ?? replica.seenBy.values().next().value)?.flags ?? [],
+    flags: view.lineOf(replica.id)?.flags ?? [],
     flaggedFailBy,
     master_link_status: replication?.master_link_status ?? null,
     slave_repl_offset: replication?.slave_repl_offset ?? null,

@@ -1,9 +1,10 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { buildReport } from '../checks/run';
 import type { ReportStatus } from '../checks/types';
 import { clusterOverview } from '../notify/overview';
 import { renderReportText } from '../notify/text';
 import { observeCluster, type Snapshot } from '../observe';
+import { writeSnapshotFile } from '../observe/snapshot-file';
 import { type ConnectionFlags, connectionFrom } from './connection-options';
 import type { CliIo } from './io';
 import { label, parseSeeds, SnapshotWriteError, UsageError, writablePath } from './options';
@@ -21,7 +22,7 @@ export interface CheckFlags extends ConnectionFlags {
 /** DESIGN §4 exit codes. */
 export const EXIT: Record<ReportStatus, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 
-/** A snapshot file larger than this is refused unread: far above a 1 000-node cluster's (a few MB). */
+/** A snapshot file larger than this is refused unread: far above a 1 000-node cluster's (about 25 MB). */
 const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 
 /** Loads a saved snapshot, refusing anything that is not one with a one-line reason. */
@@ -36,8 +37,9 @@ export async function readSnapshot(path: string): Promise<Snapshot> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`--from-snapshot ${path}: ${code ?? `not JSON (${(error as Error).message})`}`);
   }
-  if ((parsed as { version?: unknown } | null)?.version !== 1)
-    throw new UsageError(`--from-snapshot ${path}: not a cluster-doctor snapshot (version 1)`);
+  const version = (parsed as { version?: unknown } | null)?.version;
+  if (version !== 1 && version !== 2)
+    throw new UsageError(`--from-snapshot ${path}: not a cluster-doctor snapshot (version 1 or 2)`);
   // The schema (and zod) load only on this path: `check` against a live cluster does not need them.
   const { parseSnapshot } = await import('../observe/snapshot-schema');
   const result = parseSnapshot(parsed);
@@ -65,7 +67,7 @@ export async function checkCommand(seeds: string[], flags: CheckFlags, io: CliIo
   else io.out(renderReportText(report, { color: io.color, overview: clusterOverview(snapshot) }));
   if (flags.snapshotOut !== undefined) {
     try {
-      writeFileSync(flags.snapshotOut, `${JSON.stringify(snapshot, null, 2)}\n`);
+      writeSnapshotFile(flags.snapshotOut, snapshot);
     } catch (error) {
       throw new SnapshotWriteError(
         `--snapshot-out ${flags.snapshotOut}: ${(error as NodeJS.ErrnoException).code ?? 'write failed'}`,

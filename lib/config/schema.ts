@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { REMEDIATION_MODES } from '../guard/modes';
 import { REMEDY_IDS } from '../remedies/ids';
+import { MAX_EXPECTED_NODES } from './check-memory';
 import { LAMBDA_LIMIT_S, REMEDIATION_BUDGET, remediationWorstCaseS } from './time-budget';
 
 export { type Mode as RemediationMode, REMEDIATION_MODES } from '../guard/modes';
@@ -95,6 +96,15 @@ const clusterFields = {
    * functions may decrypt with it only through Secrets Manager (`kms:ViaService`).
    */
   secretKmsKeyArn: kmsKeyArn.optional(),
+  /**
+   * How many nodes (masters and replicas) the cluster is expected to have, at most: sizes the memory,
+   * hence the CPU, of its placement's check function (lib/config/check-memory.ts). Unset: up to 200.
+   */
+  expectedNodes: z
+    .int('expected a whole number of nodes')
+    .min(1, 'expected at least 1')
+    .max(MAX_EXPECTED_NODES, `expected at most ${MAX_EXPECTED_NODES}`)
+    .optional(),
   /** In-transit encryption; `verify: false` skips certificate checks (like redis-cli --insecure). */
   tls: z
     .strictObject({ enabled: z.boolean(), verify: z.boolean().default(true) })

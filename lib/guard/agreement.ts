@@ -1,24 +1,25 @@
 import type { ClusterView } from '../model/view';
 import { rangesContain } from '../topology/slots';
-import { SLOT_COUNT } from '../topology/types';
 import type { Guard } from './types';
 
-/** The first slot outside `except` on which two reachable masters disagree, if any. */
+/**
+ * The first slot outside `except` on which two reachable masters disagree, if any. Read from the view's
+ * segments (runs of slots over which no view changes), so a thousand masters cost segments × masters,
+ * not 16 384 slots × masters.
+ */
 export function disagreementOutside(
   view: ClusterView,
   except: [number, number][],
 ): { slot: number; a: string; b: string } | undefined {
-  const masters = view.observers.filter((o) => o.self.role === 'master');
-  const [reference, ...rest] = masters.map((m) => ({
-    address: m.observation.address,
-    table: view.ownersIn(m.observation),
-  }));
-  if (!reference) return undefined;
+  const columns = view.observers.flatMap((o, i) => (o.self.role === 'master' ? [i] : []));
+  const [reference, ...rest] = columns;
+  if (reference === undefined) return undefined;
+  const address = (i: number) => view.observers[i]?.observation.address ?? '';
   for (const other of rest) {
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      if (reference.table[slot] !== other.table[slot] && !rangesContain(except, slot)) {
-        return { slot, a: reference.address, b: other.address };
-      }
+    for (const segment of view.segments()) {
+      if (segment.owners[other] === segment.owners[reference]) continue;
+      for (let slot = segment.first; slot <= segment.last; slot++)
+        if (!rangesContain(except, slot)) return { slot, a: address(reference), b: address(other) };
     }
   }
   return undefined;

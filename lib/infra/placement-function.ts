@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { checkMemoryMb } from '../config/check-memory';
 import type { ClusterConfig, PlacementConfig } from '../config/schema';
 
 export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
@@ -123,7 +124,7 @@ export class PlacementFunction extends Construct {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: props.entry === 'check.ts' ? checkMemoryMb(props.clusters) : 512,
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,

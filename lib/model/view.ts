@@ -1,6 +1,7 @@
+import { timesAt } from '../observe/times';
 import type { NodeObservation, Snapshot } from '../observe/types';
 import { compareText } from '../topology/compare';
-import { type ClusterNodeEntry, SLOT_COUNT, type SlotRange } from '../topology/types';
+import { type ClusterNodeEntry, type ClusterNodeLine, SLOT_COUNT, type SlotRange } from '../topology/types';
 
 /** One node as the whole snapshot knows it: its own answer if it gave one, and what others say of it. */
 export interface NodeFacts {
@@ -10,12 +11,24 @@ export interface NodeFacts {
   /** The node's own observation, when the checker reached it (matched by id or address). */
   observation?: NodeObservation;
   /** Its own `myself` line, when reachable. */
-  self?: ClusterNodeEntry;
-  /** observer address -> the line that observer printed for this node. */
-  seenBy: Map<string, ClusterNodeEntry>;
+  self?: ClusterNodeLine;
+  /**
+   * observer address -> the line that observer printed for this node, with that observer's clock.
+   * Built on each read (a node's row of the view, not kept): {@link ClusterView.sightings} and the
+   * view's counts answer the common questions without building it.
+   */
+  readonly seenBy: Map<string, ClusterNodeEntry>;
   /** Role by the node's own word when reachable, else by the majority of observers. */
   role: 'master' | 'replica' | 'unknown';
   masterId: string | null;
+}
+
+/** One observer's line for a node, with its clock. */
+export interface Sighting {
+  observer: NodeObservation;
+  line: ClusterNodeLine;
+  pingSent: number;
+  pongRecv: number;
 }
 
 /**
@@ -44,15 +57,63 @@ export interface OpenSlotMarker {
   peer: string;
 }
 
+/** Who lists a node, and who flags it `fail` / `fail?` (observers other than the node itself). */
+export class FailVotes {
+  private listed?: string[];
+
+  constructor(
+    private readonly sightings: () => Sighting[],
+    /** How many observers list it. */
+    readonly listingCount: number,
+    readonly fail: string[],
+    readonly pfail: string[],
+  ) {}
+
+  /** Addresses of the observers listing it, in observer order (built on first read: n of them). */
+  get listing(): string[] {
+    this.listed ??= this.sightings()
+      .filter((s) => !s.line.myself)
+      .map((s) => s.observer.address);
+    return this.listed;
+  }
+}
+
+class Facts implements NodeFacts {
+  observation?: NodeObservation;
+  self?: ClusterNodeLine;
+  role: NodeFacts['role'] = 'unknown';
+  masterId: string | null = null;
+
+  constructor(
+    readonly id: string,
+    public address: string,
+    /** Its row in the view's sightings. */
+    readonly index: number,
+    private readonly view: ClusterView,
+  ) {}
+
+  get seenBy(): Map<string, ClusterNodeEntry> {
+    const map = new Map<string, ClusterNodeEntry>();
+    for (const { observer, line, pingSent, pongRecv } of this.view.sightingsAt(this.index))
+      map.set(observer.address, { ...line, pingSent, pongRecv });
+    return map;
+  }
+}
+
 /**
  * Facts derived once from a snapshot and shared by every check, guard and remedy (the model: it
  * imports none of them): who is who, who owns what in each reachable node's view, and which slots
  * are open. Pure: a function of the snapshot alone.
+ *
+ * Built for a thousand nodes, each listing every other: the views' lines are shared objects (a
+ * snapshot of version 2), so what a view adds is an index per line. Which observers print a node is
+ * one compact row per node (typed arrays), and questions every check asks per node (fail votes,
+ * replicas of a master) are answered once per view.
  */
 export class ClusterView {
   readonly nodes = new Map<string, NodeFacts>();
   /** Reachable observations that printed a parseable `myself` line. */
-  readonly observers: { observation: NodeObservation; self: ClusterNodeEntry }[] = [];
+  readonly observers: { observation: NodeObservation; self: ClusterNodeLine }[] = [];
   /** The slot space cut where any view changes owner, ascending, covering 0..16383. */
   private readonly segmentList: SlotSegment[];
   private readonly observerIndex = new Map<NodeObservation, number>();
@@ -63,6 +124,34 @@ export class ClusterView {
   readonly replicaMarks: OpenSlotMarker[] = [];
   private readonly ownerTables = new Map<NodeObservation, (string | undefined)[]>();
   private agreed?: (string | undefined)[];
+  /** Every node, by its row number. */
+  private readonly factsList: Facts[] = [];
+  /** Each distinct line of the observers' views -> the row of the node it describes. */
+  private readonly rowOf = new Map<ClusterNodeLine, number>();
+  /** Per node row: what the observers' lines say of it, tallied in one pass over every view. */
+  private readonly tally = {
+    /** Observers listing it, its own line left out. */
+    listing: [] as number[],
+    /** Observers whose line gives it the role master / replica. */
+    masters: [] as number[],
+    replicas: [] as number[],
+    /** The first observer's line, and the master named by the first line calling it a replica. */
+    first: [] as ClusterNodeLine[],
+    firstMaster: [] as (string | null | undefined)[],
+    /** Observers (indexes) flagging it `fail` / `fail?`: few, so kept apart by row. */
+    fail: new Map<number, number[]>(),
+    pfail: new Map<number, number[]>(),
+  };
+  /**
+   * Rows of sightings, built on first need (a node whose every line is wanted: one flagged failing, a
+   * ghost): node `k`'s are entries `rowStart[k]` to `rowStart[k + 1]` of the two arrays after.
+   */
+  private rows?: { start: Int32Array; observer: Int32Array; position: Int32Array };
+  /** Two observers share an address (a hand-made or hostile snapshot): sightings then follow `seenBy`'s map. */
+  private readonly sharedAddresses: boolean;
+  private readonly votes = new Map<string, FailVotes>();
+  private replicaGroups?: Map<string, NodeFacts[]>;
+  private distinctLines?: Map<number, ClusterNodeLine[]>;
 
   constructor(readonly snapshot: Snapshot) {
     for (const observation of snapshot.nodes) {
@@ -70,12 +159,29 @@ export class ClusterView {
       const self = observation.clusterNodes?.find((e) => e.myself);
       if (observation.reachable && self) this.observers.push({ observation, self });
     }
-    for (const { observation } of this.observers) {
+    this.sharedAddresses =
+      new Set(this.observers.map((o) => o.observation.address)).size !== this.observers.length;
+    // One pass over every view: each distinct line is looked up once per view, and what it says of its
+    // node is tallied.
+    const t = this.tally;
+    this.observers.forEach(({ observation }, i) => {
+      this.observerIndex.set(observation, i);
       for (const entry of observation.clusterNodes ?? []) {
-        const facts = this.factsFor(entry, observation);
-        facts.seenBy.set(observation.address, entry);
+        let row = this.rowOf.get(entry);
+        if (row === undefined) {
+          row = this.factsFor(entry, observation).index;
+          this.rowOf.set(entry, row);
+        }
+        if (!entry.myself) t.listing[row] = (t.listing[row] as number) + 1;
+        if (entry.role === 'master') t.masters[row] = (t.masters[row] as number) + 1;
+        else if (entry.role === 'replica') {
+          if (t.replicas[row] === 0) t.firstMaster[row] = entry.masterId;
+          t.replicas[row] = (t.replicas[row] as number) + 1;
+        }
+        if (entry.fail && !entry.myself) push(t.fail, row, i);
+        if (entry.pfail && !entry.myself) push(t.pfail, row, i);
       }
-    }
+    });
     this.segmentList = this.cutSegments();
     for (const { observation, self } of this.observers) {
       const facts = this.nodes.get(self.id);
@@ -107,13 +213,13 @@ export class ClusterView {
         });
       }
     }
-    for (const facts of this.nodes.values()) this.settleRole(facts);
+    for (const facts of this.factsList) this.settleRole(facts);
     this.openSlots.sort((a, b) => a.slot - b.slot || compareText(a.node, b.node));
     this.replicaMarks.sort((a, b) => a.slot - b.slot || compareText(a.node, b.node));
   }
 
-  private factsFor(entry: ClusterNodeEntry, observation: NodeObservation): NodeFacts {
-    let facts = this.nodes.get(entry.id);
+  private factsFor(entry: ClusterNodeLine, observation: NodeObservation): Facts {
+    let facts = this.nodes.get(entry.id) as Facts | undefined;
     if (!facts) {
       const host = entry.hostname || entry.ip;
       const address = entry.myself
@@ -121,20 +227,123 @@ export class ClusterView {
         : host
           ? `${host}:${entry.port}`
           : `(no address) ${entry.id}`;
-      facts = { id: entry.id, address, seenBy: new Map(), role: 'unknown', masterId: null };
+      facts = new Facts(entry.id, address, this.factsList.length, this);
+      this.factsList.push(facts);
       this.nodes.set(entry.id, facts);
+      const t = this.tally;
+      t.listing.push(0);
+      t.masters.push(0);
+      t.replicas.push(0);
+      t.first.push(entry);
+      t.firstMaster.push(undefined);
     }
     return facts;
   }
 
-  private settleRole(facts: NodeFacts): void {
-    const source = facts.self ? [facts.self] : [...facts.seenBy.values()];
-    const masters = source.filter((e) => e.role === 'master').length;
-    const replicas = source.filter((e) => e.role === 'replica');
-    if (masters === 0 && replicas.length === 0) return;
-    if (replicas.length > masters) {
+  /** Node `row`'s sightings, observer by observer. */
+  sightingsAt(row: number): Sighting[] {
+    const rows = this.buildRows();
+    const result: Sighting[] = [];
+    const end = rows.start[row + 1] ?? 0;
+    for (let s = rows.start[row] ?? 0; s < end; s++) {
+      const { observation } = this.observers[rows.observer[s] as number] as ClusterView['observers'][number];
+      const position = rows.position[s] as number;
+      result.push({
+        observer: observation,
+        line: observation.clusterNodes?.[position] as ClusterNodeLine,
+        ...timesAt(observation, position),
+      });
+    }
+    if (!this.sharedAddresses) return result;
+    // `seenBy` keeps one line per observer address (the last), where the first stood.
+    const byAddress = new Map<string, Sighting>();
+    for (const s of result) byAddress.set(s.observer.address, s);
+    return [...byAddress.values()];
+  }
+
+  /** Rows of sightings: counted, then placed observer by observer (`seenBy`'s order). */
+  private buildRows(): NonNullable<ClusterView['rows']> {
+    if (this.rows) return this.rows;
+    const nodes = this.factsList.length;
+    const start = new Int32Array(nodes + 1);
+    const counts = new Int32Array(nodes);
+    let total = 0;
+    for (const { observation } of this.observers) {
+      for (const entry of observation.clusterNodes ?? []) {
+        const row = this.rowOf.get(entry) as number;
+        counts[row] = (counts[row] as number) + 1;
+      }
+      total += observation.clusterNodes?.length ?? 0;
+    }
+    for (let k = 0; k < nodes; k++) start[k + 1] = (start[k] as number) + (counts[k] as number);
+    const observer = new Int32Array(total);
+    const position = new Int32Array(total);
+    const next = start.slice(0, nodes);
+    this.observers.forEach(({ observation }, i) => {
+      (observation.clusterNodes ?? []).forEach((entry, p) => {
+        const row = this.rowOf.get(entry) as number;
+        const at = next[row] as number;
+        next[row] = at + 1;
+        observer[at] = i;
+        position[at] = p;
+      });
+    });
+    this.rows = { start, observer, position };
+    return this.rows;
+  }
+
+  /** Every reachable observer's line for node `id`, with its clock, observer by observer. */
+  sightings(id: string): Sighting[] {
+    const facts = this.nodes.get(id) as Facts | undefined;
+    return facts ? this.sightingsAt(facts.index) : [];
+  }
+
+  /**
+   * The lines observers printed for `id`, each distinct line once (views share their lines): for
+   * questions like "does any observer flag it handshake", asked of every node.
+   */
+  linesOf(id: string): readonly ClusterNodeLine[] {
+    if (!this.distinctLines) {
+      this.distinctLines = new Map();
+      for (const [line, row] of this.rowOf) {
+        const list = this.distinctLines.get(row);
+        if (list) list.push(line);
+        else this.distinctLines.set(row, [line]);
+      }
+    }
+    const facts = this.nodes.get(id) as Facts | undefined;
+    return (facts && this.distinctLines.get(facts.index)) ?? [];
+  }
+
+  /** How many observers (other than the node itself) list `id`. */
+  listingCount(id: string): number {
+    return this.failVotes(id).listingCount;
+  }
+
+  private settleRole(facts: Facts): void {
+    let masters = 0;
+    let replicas = 0;
+    let firstMaster: string | null | undefined;
+    if (facts.self) {
+      if (facts.self.role === 'master') masters = 1;
+      else if (facts.self.role === 'replica') [replicas, firstMaster] = [1, facts.self.masterId];
+    } else if (this.sharedAddresses) {
+      for (const { line } of this.sightingsAt(facts.index)) {
+        if (line.role === 'master') masters++;
+        else if (line.role === 'replica') {
+          if (replicas === 0) firstMaster = line.masterId;
+          replicas++;
+        }
+      }
+    } else {
+      masters = this.tally.masters[facts.index] as number;
+      replicas = this.tally.replicas[facts.index] as number;
+      firstMaster = this.tally.firstMaster[facts.index];
+    }
+    if (masters === 0 && replicas === 0) return;
+    if (replicas > masters) {
       facts.role = 'replica';
-      facts.masterId = replicas[0]?.masterId ?? null;
+      facts.masterId = firstMaster ?? null;
     } else facts.role = 'master';
   }
 
@@ -142,24 +351,23 @@ export class ClusterView {
    * Cuts the slot space where any observer's view changes, then fills each segment's owners (the
    * first line claiming a slot wins, as a node prints each slot under one line and only damaged text
    * has two: test/cluster/checks/owner-table.test.ts), claimants and majority owner. Work grows with
-   * the ranges the views print, not with the 16 384 slots.
+   * the distinct lines and the ranges each view prints, not with the 16 384 slots.
    */
   private cutSegments(): SlotSegment[] {
+    // The ranges of each distinct line, clipped to the slot space, once.
+    const rangesOf = new Map<ClusterNodeLine, SlotRange[]>();
     const cuts = new Set<number>([0]);
-    const ranges = this.observers.map(({ observation }) =>
-      (observation.clusterNodes ?? []).map((entry) => {
-        // One string per id across views: comparing the same string is a pointer check.
-        const id = this.nodes.get(entry.id)?.id ?? entry.id;
-        const clipped = entry.slots
-          .map(([a, b]): SlotRange => [Math.max(0, a), Math.min(SLOT_COUNT - 1, b)])
-          .filter(([a, b]) => a <= b);
-        for (const [a, b] of clipped) {
-          cuts.add(a);
-          if (b + 1 < SLOT_COUNT) cuts.add(b + 1);
-        }
-        return { id, slots: clipped };
-      }),
-    );
+    for (const line of this.rowOf.keys()) {
+      if (line.slots.length === 0) continue;
+      const clipped = line.slots
+        .map(([a, b]): SlotRange => [Math.max(0, a), Math.min(SLOT_COUNT - 1, b)])
+        .filter(([a, b]) => a <= b);
+      for (const [a, b] of clipped) {
+        cuts.add(a);
+        if (b + 1 < SLOT_COUNT) cuts.add(b + 1);
+      }
+      rangesOf.set(line, clipped);
+    }
     const starts = [...cuts].sort((a, b) => a - b);
     const segments: SlotSegment[] = starts.map((first, i) => ({
       first,
@@ -168,21 +376,33 @@ export class ClusterView {
       claimants: new Set<string>(),
       agreed: undefined,
     }));
-    const at = (slot: number) => segmentIndex(segments, slot);
-    this.observers.forEach(({ observation }, i) => {
-      this.observerIndex.set(observation, i);
-    });
-    ranges.forEach((entries, observer) => {
+    // Each distinct line's ranges as runs of segment indexes, and its claims, once.
+    const spans = new Map<ClusterNodeLine, { id: string; runs: number[] }>();
+    for (const [line, ranges] of rangesOf) {
+      // One string per id across views: comparing the same string is a pointer check.
+      const id = this.nodes.get(line.id)?.id ?? line.id;
+      const runs: number[] = [];
+      for (const [a, b] of ranges) {
+        const from = segmentIndex(segments, a);
+        let to = from;
+        while (to + 1 < segments.length && (segments[to + 1] as SlotSegment).first <= b) to++;
+        runs.push(from, to);
+        for (let i = from; i <= to; i++) (segments[i] as SlotSegment).claimants.add(id);
+      }
+      spans.set(line, { id, runs });
+    }
+    this.observers.forEach(({ observation }, observer) => {
+      const lines = observation.clusterNodes ?? [];
       // Reversed so that the first line claiming a slot is written last and wins.
-      for (let e = entries.length - 1; e >= 0; e--) {
-        const { id, slots } = entries[e] as (typeof entries)[number];
-        for (const [a, b] of slots) {
-          for (let i = at(a); i < segments.length && (segments[i] as SlotSegment).first <= b; i++) {
-            const segment = segments[i] as SlotSegment;
-            segment.owners[observer] = id;
-            segment.claimants.add(id);
-          }
-        }
+      for (let e = lines.length - 1; e >= 0; e--) {
+        const line = lines[e] as ClusterNodeLine;
+        if (line.slots.length === 0) continue;
+        const span = spans.get(line);
+        if (!span) continue;
+        const { id, runs } = span;
+        for (let r = 0; r < runs.length; r += 2)
+          for (let i = runs[r] as number; i <= (runs[r + 1] as number); i++)
+            (segments[i] as SlotSegment).owners[observer] = id;
       }
     });
     const masters = this.observers.flatMap((o, i) => (o.self.role === 'master' ? [i] : []));
@@ -306,32 +526,65 @@ export class ClusterView {
   }
 
   /** The line that best describes a node: its own `myself` line, else the first observer's. */
-  lineOf(id: string): ClusterNodeEntry | undefined {
-    const facts = this.nodes.get(id);
-    return facts?.self ?? facts?.seenBy.values().next().value;
+  lineOf(id: string): ClusterNodeLine | undefined {
+    const facts = this.nodes.get(id) as Facts | undefined;
+    if (!facts) return undefined;
+    if (facts.self) return facts.self;
+    if (this.sharedAddresses) return this.sightingsAt(facts.index)[0]?.line;
+    return this.tally.first[facts.index];
   }
 
-  /** Which observers (other than the node itself) list `id`, and which of them flag it `fail` / `fail?`. */
-  failVotes(id: string): { listing: string[]; fail: string[]; pfail: string[] } {
-    const votes = { listing: [] as string[], fail: [] as string[], pfail: [] as string[] };
-    for (const [observer, entry] of this.nodes.get(id)?.seenBy ?? []) {
-      if (entry.myself) continue;
-      votes.listing.push(observer);
-      if (entry.fail) votes.fail.push(observer);
-      if (entry.pfail) votes.pfail.push(observer);
+  /**
+   * Which observers (other than the node itself) list `id`, and which of them flag it `fail` / `fail?`.
+   * Asked by several checks for every node: counted once per node and kept.
+   */
+  failVotes(id: string): FailVotes {
+    let votes = this.votes.get(id);
+    if (votes) return votes;
+    const facts = this.nodes.get(id) as Facts | undefined;
+    const sightings = () => (facts ? this.sightingsAt(facts.index) : []);
+    if (facts && !this.sharedAddresses) {
+      const address = (i: number) => this.observers[i]?.observation.address ?? '';
+      votes = new FailVotes(
+        sightings,
+        this.tally.listing[facts.index] as number,
+        (this.tally.fail.get(facts.index) ?? []).map(address),
+        (this.tally.pfail.get(facts.index) ?? []).map(address),
+      );
+    } else {
+      let listing = 0;
+      const fail: string[] = [];
+      const pfail: string[] = [];
+      for (const { observer, line } of sightings()) {
+        if (line.myself) continue;
+        listing++;
+        if (line.fail) fail.push(observer.address);
+        if (line.pfail) pfail.push(observer.address);
+      }
+      votes = new FailVotes(sightings, listing, fail, pfail);
     }
+    this.votes.set(id, votes);
     return votes;
   }
 
   /** True when a strict majority of the observers that list the node (other than itself) flag it `fail`. */
   failedByMajority(id: string): boolean {
-    const { listing, fail } = this.failVotes(id);
-    return fail.length > 0 && fail.length * 2 > listing.length;
+    const { listingCount, fail } = this.failVotes(id);
+    return fail.length > 0 && fail.length * 2 > listingCount;
   }
 
-  /** Replicas of master `id`, by each node's settled role. */
+  /** Replicas of master `id`, by each node's settled role (grouped once for every master). */
   replicasOf(id: string): NodeFacts[] {
-    return this.list().filter((n) => n.role === 'replica' && n.masterId === id);
+    if (!this.replicaGroups) {
+      this.replicaGroups = new Map();
+      for (const n of this.list()) {
+        if (n.role !== 'replica' || n.masterId === null) continue;
+        const group = this.replicaGroups.get(n.masterId);
+        if (group) group.push(n);
+        else this.replicaGroups.set(n.masterId, [n]);
+      }
+    }
+    return [...(this.replicaGroups.get(id) ?? [])];
   }
 
   /** True when the node's own `myself` line (it is reachable) lists `slot`: its claim about itself. */
@@ -421,6 +674,12 @@ export class ClusterView {
 
   /** Sorted on first use; `replicasOf` asks for every master, and checks loop over masters. */
   private sortedNodes?: NodeFacts[];
+}
+
+function push(map: Map<number, number[]>, key: number, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Index of the segment holding `slot` (binary search over the ascending starts). */

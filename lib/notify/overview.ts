@@ -2,7 +2,7 @@ import type { NodeObservation, Snapshot } from '../observe/types';
 import { compareText } from '../topology/compare';
 import { infoNumber } from '../topology/info';
 import { countSlots, formatRanges } from '../topology/slots';
-import { type ClusterNodeEntry, SLOT_COUNT, type SlotRange } from '../topology/types';
+import { type ClusterNodeLine, SLOT_COUNT, type SlotRange } from '../topology/types';
 
 /** One master and what hangs off it, as `redis-cli --cluster check` shows it (and a bit more). */
 export interface ShardRow {
@@ -28,16 +28,20 @@ export interface ClusterOverview {
 export const SLOT_MAP_CELLS = 64;
 const CELL = SLOT_COUNT / SLOT_MAP_CELLS;
 
-const addressOf = (e: ClusterNodeEntry) => `${e.hostname || e.ip}:${e.port}`;
+const addressOf = (e: ClusterNodeLine) => `${e.hostname || e.ip}:${e.port}`;
 
 /** Pure: the overview of one snapshot, from each node's own word where it could be asked. */
 export function clusterOverview(snapshot: Snapshot): ClusterOverview {
   const byId = new Map<
     string,
-    { entry: ClusterNodeEntry; observation?: NodeObservation; failVotes: number }
+    { entry: ClusterNodeLine; observation?: NodeObservation; failVotes: number }
   >();
+  // Views share their lines: a line already counted changes nothing unless it votes fail or is a self.
+  const walked = new Set<ClusterNodeLine>();
   for (const observation of snapshot.nodes) {
     for (const entry of observation.clusterNodes ?? []) {
+      if (!entry.fail && !entry.myself && walked.has(entry)) continue;
+      walked.add(entry);
       const known = byId.get(entry.id);
       const own = entry.myself ? observation : known?.observation;
       byId.set(entry.id, {
@@ -48,13 +52,17 @@ export function clusterOverview(snapshot: Snapshot): ClusterOverview {
     }
   }
   const shards: ShardRow[] = [];
+  const replicasOf = new Map<string, { address: string; link: string }[]>();
+  for (const r of byId.values()) {
+    if (r.entry.role !== 'replica' || r.entry.masterId === null) continue;
+    const list = replicasOf.get(r.entry.masterId) ?? [];
+    list.push({ address: addressOf(r.entry), link: linkOf(r.entry, r.observation) });
+    replicasOf.set(r.entry.masterId, list);
+  }
   for (const { entry, observation, failVotes } of byId.values()) {
     if (entry.role !== 'master' || entry.handshake || entry.noaddr) continue;
     const info = observation?.info;
-    const replicas = [...byId.values()]
-      .filter((r) => r.entry.role === 'replica' && r.entry.masterId === entry.id)
-      .map((r) => ({ address: addressOf(r.entry), link: linkOf(r.entry, r.observation) }))
-      .sort((a, b) => compareText(a.address, b.address));
+    const replicas = (replicasOf.get(entry.id) ?? []).sort((a, b) => compareText(a.address, b.address));
     if (entry.slots.length === 0 && replicas.length === 0 && failVotes > 0) continue;
     shards.push({
       master: addressOf(entry),
@@ -75,7 +83,7 @@ export function clusterOverview(snapshot: Snapshot): ClusterOverview {
   return { shards, slotMap: slotMap(snapshot, shards) };
 }
 
-function linkOf(entry: ClusterNodeEntry, observation: NodeObservation | undefined): string {
+function linkOf(entry: ClusterNodeLine, observation: NodeObservation | undefined): string {
   if (entry.fail) return 'fail';
   if (!observation?.reachable) return 'unreachable';
   return observation.info?.replication?.master_link_status ?? '?';

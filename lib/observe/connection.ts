@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import Redis from 'ioredis';
+import { type NodeClock, NodeTimeoutError } from './node-clock';
 import type { NodeError, NodeErrorKind } from './types';
 
 /** How to reach the nodes. The password is only ever handed to the client, never logged. */
@@ -15,6 +16,11 @@ export interface ConnectionOptions {
   };
   /** Per-node timeout for connecting and for each command, ms. */
   nodeTimeoutMs: number;
+  /**
+   * Charges the per-node timeout to each node's own silence (see {@link NodeClock}) instead of wall-clock
+   * timers: for a checker asking many nodes at once. Waits must then go through `NodeClient.within`.
+   */
+  clock?: NodeClock;
   /** Announced "host:port" -> reachable "host:port" (NAT, port forwarding). */
   addressMap?: Record<string, string>;
   /** Most bytes of one reply from a node (default {@link DEFAULT_MAX_NODE_BYTES}). */
@@ -80,8 +86,9 @@ export function connectNode(address: string, options: ConnectionOptions): NodeCl
     lazyConnect: true,
     enableReadyCheck: false,
     enableOfflineQueue: true,
-    connectTimeout: options.nodeTimeoutMs,
-    commandTimeout: options.nodeTimeoutMs,
+    // With a node clock the waits are timed by it (0: no wall-clock timer of ioredis's own).
+    connectTimeout: options.clock ? 0 : options.nodeTimeoutMs,
+    commandTimeout: options.clock ? undefined : options.nodeTimeoutMs,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     autoResubscribe: false,
@@ -95,7 +102,9 @@ export function connectNode(address: string, options: ConnectionOptions): NodeCl
     // process alive: 2 s past the deadline by default. A checker has nothing left to say to a node.
     disconnectTimeout: 0,
   });
-  return new NodeClient(redis, options.password, options.maxNodeBytes ?? DEFAULT_MAX_NODE_BYTES);
+  const client = new NodeClient(redis, options.password, options.maxNodeBytes ?? DEFAULT_MAX_NODE_BYTES);
+  if (options.clock) client.timeBy(options.clock, options.nodeTimeoutMs);
+  return client;
 }
 
 /** Wraps one connection and remembers the first low-level error, which explains "Connection is closed". */
@@ -103,6 +112,8 @@ export class NodeClient {
   private firstError?: Error;
 
   private bytesReceived = 0;
+
+  private clock?: { clock: NodeClock; limitMs: number };
 
   constructor(
     readonly redis: Redis,
@@ -139,8 +150,33 @@ export class NodeClient {
     });
   }
 
+  /** Times this client's waits by `clock` (see {@link within}). */
+  timeBy(clock: NodeClock, limitMs: number): void {
+    this.clock = { clock, limitMs };
+  }
+
+  /**
+   * Waits for `work`, charged to this node: past its time (on the node clock, when there is one) the
+   * connection is cut, so `work` fails as a timeout. Without a clock ioredis's own timers apply.
+   */
+  async within<T>(work: Promise<T>): Promise<T> {
+    if (!this.clock) return work;
+    const { clock, limitMs } = this.clock;
+    const cancel = clock.start(limitMs, () => {
+      this.firstError ??= new NodeTimeoutError(
+        `Command timed out: no answer in ${limitMs} ms of the checker waiting for it`,
+      );
+      this.close();
+    });
+    try {
+      return await work;
+    } finally {
+      cancel();
+    }
+  }
+
   async connect(): Promise<void> {
-    if (this.redis.status === 'wait') await this.redis.connect();
+    if (this.redis.status === 'wait') await this.within(this.redis.connect());
   }
 
   /** Turns whatever went wrong into a NodeError a person can act on, with any secret removed. */
@@ -161,11 +197,13 @@ export class NodeClient {
     const stream = this.redis.stream;
     const corked = this.redis.status === 'ready' && stream && !stream.destroyed;
     if (corked) stream.cork();
+    let work: ReturnType<typeof pipeline.exec>;
     try {
-      return pipeline.exec();
+      work = pipeline.exec();
     } finally {
       if (corked) stream.uncork();
     }
+    return this.within(work);
   }
 
   /** Closes at once: no timer or socket of this client outlives the call. */

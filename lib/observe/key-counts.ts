@@ -1,3 +1,4 @@
+import { slotClaims } from '../topology/cluster-nodes';
 import {
   mergeRanges,
   rangesContain,
@@ -5,7 +6,7 @@ import {
   slotsInRanges,
   subtractRanges,
 } from '../topology/slots';
-import { SLOT_COUNT, type SlotRange } from '../topology/types';
+import { type ClusterNodeLine, SLOT_COUNT, type SlotRange } from '../topology/types';
 import type { NodeClient } from './connection';
 import type { NodeObservation } from './types';
 
@@ -15,10 +16,14 @@ import type { NodeObservation } from './types';
  */
 export function slotsThatMatter(observations: NodeObservation[]): Set<number> {
   const result = new Set<number>();
-  // Every observer prints the same claims in a healthy cluster: each distinct one is walked once.
+  // Every observer prints the same claims in a healthy cluster: each distinct one is walked once (the
+  // views share their lines: a line seen in another view is skipped by identity).
   const claims = new Map<string, { id: string; first: number; last: number }>();
+  const walked = new Set<ClusterNodeLine>();
   for (const o of observations) {
     for (const entry of o.clusterNodes ?? []) {
+      if (walked.has(entry)) continue;
+      walked.add(entry);
       if (entry.myself) {
         for (const m of entry.migrating) result.add(m.slot);
         for (const i of entry.importing) result.add(i.slot);
@@ -190,13 +195,13 @@ export function parseSurvey([error, value]: [Error | null, unknown]): Survey | u
   return { tokens: String(value[1]), dbsize: Number(value[2]), sum: Number(value[3]), bySlot };
 }
 
-/** The slot tokens of the node's own line of `CLUSTER NODES`, as the survey joins them. */
-function ownTokens(clusterNodesRaw: string | undefined): string | undefined {
-  for (const line of clusterNodesRaw?.split('\n') ?? []) {
-    const fields = line.trim().split(/\s+/);
-    if (`,${fields[2]},`.includes(',myself,')) return fields.slice(8).join(' ');
-  }
-  return undefined;
+/** True when the survey read the same claims on the node's own line as its `CLUSTER NODES` beside it. */
+function sameClaims(tokens: string, myself: ClusterNodeLine): boolean {
+  const { slots, migrating, importing } = slotClaims(tokens);
+  return (
+    JSON.stringify([slots, migrating, importing]) ===
+    JSON.stringify([myself.slots, myself.migrating, myself.importing])
+  );
 }
 
 /**
@@ -220,7 +225,7 @@ export async function countKeys(
   try {
     const owned = mergeRanges(myself.slots);
     const counts =
-      deep && survey && survey.tokens === ownTokens(observation.clusterNodesRaw)
+      deep && survey && sameClaims(survey.tokens, myself)
         ? await completeSurvey(client, survey, owned, matter)
         : await countAll(client, owned, matter, deep);
     const dbsize = counts.dbsize ?? 0;
@@ -281,7 +286,7 @@ async function countAll(
  * slots to report. Where scripts are refused (ACLs, older servers, managed services) the same counts
  * come from a pipeline.
  */
-const COUNT_SCRIPT = `#!lua flags=no-writes,allow-stale
+export const COUNT_SCRIPT = `#!lua flags=no-writes,allow-stale
 local out = {0}
 local sum = 0
 for i = 1, #ARGV, 3 do

@@ -1,5 +1,5 @@
 import type { ServerIdentity } from '../topology/info';
-import type { ClusterNodeEntry, InfoSections, ParseProblem } from '../topology/types';
+import type { ClusterNodeLine, ClusterNodeTimes, InfoSections, ParseProblem } from '../topology/types';
 
 export type NodeErrorKind = 'timeout' | 'refused' | 'auth' | 'tls' | 'protocol' | 'restricted' | 'other';
 
@@ -21,9 +21,17 @@ export interface NodeObservation {
   error?: NodeError;
   /** Round trip of the first command, ms. */
   latencyMs?: number;
-  /** Raw `CLUSTER NODES` text, kept so a snapshot can be re-parsed. */
+  /** Raw `CLUSTER NODES` text: in snapshots of version 1 only (the text is dropped once parsed). */
   clusterNodesRaw?: string;
-  clusterNodes?: ClusterNodeEntry[];
+  /**
+   * Its `CLUSTER NODES`, one line per node it lists, in its order. Lines that views print alike are
+   * one shared, frozen object (lib/topology/node-lines.ts): read them, never change them. The
+   * observer's clock (`ping-sent`, `pong-recv`) is in {@link clusterNodeTimes}; a snapshot of version 1
+   * keeps it in each line (read either with `timesAt`, lib/observe/times.ts).
+   */
+  clusterNodes?: readonly ClusterNodeLine[];
+  /** `ping-sent` and `pong-recv` of each line of {@link clusterNodes}, in its order. */
+  clusterNodeTimes?: ClusterNodeTimes;
   parseProblems?: ParseProblem[];
   /** `CLUSTER INFO` fields. */
   clusterInfo?: Record<string, string>;
@@ -45,9 +53,13 @@ export interface NodeObservation {
   replicaSlotKeyCounts?: Record<string, number>;
 }
 
-/** One observation of a whole cluster. Plain, serialisable data: no sockets. */
+/**
+ * One observation of a whole cluster. Plain, serialisable data: no sockets. Version 2 shares the lines
+ * of `CLUSTER NODES` across views and keeps each view's clock apart; version 1 (replayed from old files)
+ * has a whole entry per line. Files: lib/observe/snapshot-file.ts.
+ */
 export interface Snapshot {
-  version: 1;
+  version: 1 | 2;
   cluster?: string;
   seeds: string[];
   takenAt: string;

@@ -25,8 +25,8 @@ export const promoteReplica: Remedy<PromoteStep> = {
   plan(view, settings) {
     const actions: (PromoteStep | Escalation)[] = [];
     for (const facts of view.nodes.values()) {
-      const lines = [...facts.seenBy.values()];
       if (facts.observation?.reachable || facts.role !== 'master') continue;
+      const lines = [...facts.seenBy.values()];
       if (lines.filter((e) => e.fail).length * 2 <= lines.length) continue;
       const slots = mergeRanges(lines.flatMap((e) => e.slots));
       if (slots.length === 0) continue;

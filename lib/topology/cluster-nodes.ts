@@ -64,7 +64,8 @@ export function parseClusterNodes(text: string): ClusterNodesParse {
   return { entries, problems };
 }
 
-function parseLine(line: string, problems: ParseProblem[]): ClusterNodeEntry | undefined {
+/** One line (trimmed, not empty): its entry, or undefined with the reason in `problems`. */
+export function parseLine(line: string, problems: ParseProblem[]): ClusterNodeEntry | undefined {
   const fields = line.split(/\s+/);
   if (fields.length < HEADER_FIELDS) {
     problems.push({ line, reason: `expected at least ${HEADER_FIELDS} fields, got ${fields.length}` });
@@ -167,6 +168,18 @@ function roleOf(flags: readonly string[]): ClusterNodeEntry['role'] {
   const replica = flags.includes('slave') || flags.includes('replica');
   if (master === replica) return 'unknown';
   return master ? 'master' : 'replica';
+}
+
+/** What slot tokens as a node prints them (`0-5460 [42->-id]`) claim, as its parsed line would say it. */
+export function slotClaims(tokens: string): Pick<ClusterNodeEntry, 'slots' | 'migrating' | 'importing'> {
+  const claims = { migrating: [], importing: [] } as unknown as ClusterNodeEntry;
+  const slots = parseSlotTokens(
+    tokens.split(' ').filter((t) => t !== ''),
+    claims,
+    '',
+    [],
+  );
+  return { slots, migrating: claims.migrating, importing: claims.importing };
 }
 
 /** Fills `migrating`/`importing` of `entry`, returns its merged slots; bad tokens become problems. */

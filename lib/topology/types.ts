@@ -38,6 +38,19 @@ export interface ClusterNodeEntry {
   importing: { slot: number; source: string }[];
 }
 
+/**
+ * A line of `CLUSTER NODES` without the observer's clock (`ping-sent`, `pong-recv`): what every view
+ * that prints a node alike shares. Observations hold these shared and frozen (lib/topology/node-lines.ts),
+ * so a thousand views of a thousand nodes are a thousand arrays of pointers, not a million objects.
+ */
+export type ClusterNodeLine = Readonly<Omit<ClusterNodeEntry, 'pingSent' | 'pongRecv'>>;
+
+/** The observer's clock for each line of one view, in the view's order: ms, as the node printed them. */
+export interface ClusterNodeTimes {
+  pingSent: number[];
+  pongRecv: number[];
+}
+
 /** A line that could not be parsed: a fact to report, never an exception. */
 export interface ParseProblem {
   line: string;

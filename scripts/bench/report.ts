@@ -6,6 +6,8 @@ import type { FixRun } from './fix-bench';
 import { fixSection } from './fix-report';
 import { goalsSection } from './goals-report';
 import type { LoadSummary, Machine } from './machine';
+import type { ScaleResults } from './scale-bench';
+import { scaleSection } from './scale-report';
 
 export interface BenchSettings {
   runs: number;
@@ -20,6 +22,9 @@ export interface BenchSettings {
   /** Keys already on the importing side, one fix scenario each. */
   fixPremoved: number[];
   settleMs: number;
+  /** Fake cluster sizes of the scale section, and the real cluster beside them (0: none). */
+  scaleSizes: number[];
+  scaleReal: number;
   argv: string[];
 }
 
@@ -32,6 +37,7 @@ export interface BenchResults {
   checks: SizeResult[];
   fixes: FixRun[];
   bundles?: BundleResults;
+  scale?: ScaleResults;
 }
 
 /** The whole report, one markdown document: printed on stdout and written to docs/bench.md. */
@@ -40,6 +46,7 @@ export function renderReport(r: BenchResults): string {
   return [
     header(r),
     goalsSection(r),
+    scaleSection(r.scale),
     checkSection(r.checks, r.bundles?.nodeBaseline.median),
     latencySection(r.checks, s.delayMs),
     fixSection(r.fixes, s.fixKeys, s.keys, s.settleMs),
@@ -71,7 +78,8 @@ row ran interleaved, on the same cluster, in the same run. Times are wall-clock 
 Reproduce on Debian with Node 20 and \`redis-server\`/\`redis-tools\` 7: \`npm ci && npm run bench\`. Options
 (after \`--\`): \`--quick\` (3 runs per cell, one fix per tool and scenario), \`--runs N\`, \`--sizes 6,20,40\` (node counts,
 masters with one replica each), \`--memory-nodes 100\` (the cluster whose peak memory is measured), \`--latency-sizes 6,20\`, \`--delay-ms 1\`, \`--keys 20000\`, \`--fix-keys 100000\`,
-\`--fix-runs N\`, \`--sections check,latency,fix,bundle,memory\`, \`--out docs/bench.md\`. Every cluster is
+\`--fix-runs N\`, \`--sections check,latency,fix,bundle,memory,scale\`, \`--scale-sizes 100,300,1000\` (fake clusters),
+\`--scale-real 100\` (a real one beside them; 0 for none), \`--out docs/bench.md\`. Every cluster is
 started on free loopback ports by lib/harness and stopped before the bench exits. Progress goes to
 stderr, this report to stdout and to the \`--out\` file.`;
 }

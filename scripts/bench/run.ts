@@ -5,6 +5,7 @@
  * docs/bench.md.
  *
  *   npm run bench -- [--quick] [--sizes 6,20,40] [--memory-nodes 100] [--latency-sizes 6,20] [--sections check,fix]
+ *                    [--scale-sizes 100,300,1000] [--scale-real 100]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -17,8 +18,9 @@ import { benchFixOnce, type FixRun, type FixTool } from './fix-bench';
 import { describeMachine, LoadMonitor } from './machine';
 import { type BenchResults, type BenchSettings, renderReport } from './report';
 import { ROOT, stopEverything } from './resources';
+import { benchScale, type ScaleResults } from './scale-bench';
 
-const SECTIONS = ['check', 'latency', 'fix', 'bundle', 'memory'] as const;
+const SECTIONS = ['check', 'latency', 'fix', 'bundle', 'memory', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const argv = process.argv.slice(2);
@@ -35,6 +37,8 @@ const { values } = parseArgs({
     'fix-keys': { type: 'string', default: '100000' },
     'fix-runs': { type: 'string' },
     sections: { type: 'string', default: SECTIONS.join(',') },
+    'scale-sizes': { type: 'string', default: '100,300,1000' },
+    'scale-real': { type: 'string', default: '100' },
     out: { type: 'string', default: join(ROOT, 'docs', 'bench.md') },
   },
 });
@@ -70,8 +74,12 @@ const settings: BenchSettings = {
   // A reshard that died early (redis-cli then rolls back) and one that died late (both tools finish it).
   fixPremoved: [Math.min(1000, fixKeys - 1), Math.round(fixKeys * 0.6)],
   settleMs: 200,
+  scaleSizes: list('scale-sizes', values['scale-sizes'] ?? ''),
+  scaleReal: whole('scale-real', values['scale-real'], 100, 0),
   argv,
 };
+if (settings.scaleSizes.some((n) => n % 2 !== 0))
+  throw new RangeError('--scale-sizes: node counts must be even (masters with one replica each)');
 
 const t0 = performance.now();
 let lastStep = t0;
@@ -115,6 +123,15 @@ async function main(): Promise<number> {
     );
   }
 
+  const scale: ScaleResults | undefined = sections.has('scale')
+    ? await benchScale({
+        sizes: settings.scaleSizes,
+        realNodes: settings.scaleReal,
+        runs: settings.runs,
+        log,
+      })
+    : undefined;
+
   const fixes: FixRun[] = [];
   if (sections.has('fix')) {
     for (const premoved of settings.fixPremoved) {
@@ -143,6 +160,7 @@ async function main(): Promise<number> {
     checks,
     fixes,
     bundles,
+    scale,
   };
   const markdown = renderReport(results);
   process.stdout.write(markdown);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { snapshotFileText } from '../../lib/observe/snapshot-file';
 import { buildSnapshot, healthySpec } from '../unit/checks/build';
 
 const dir = mkdtempSync(join(tmpdir(), 'cluster-doctor-built-output-'));
@@ -41,7 +42,7 @@ describe('the built CLI writes its answers without building the output streams',
 
   it('a reader that leaves early (`| true`) ends the output quietly; the exit status still tells the outcome', () => {
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify(buildSnapshot(healthySpec())));
+    writeFileSync(good, snapshotFileText(buildSnapshot(healthySpec())));
     // `true` exits without reading, long before Node has started: the write meets a closed pipe (EPIPE).
     const run = spawnSync(
       'bash',

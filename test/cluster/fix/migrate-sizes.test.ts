@@ -73,7 +73,10 @@ async function fixHalfMovedSlot(
   const [action, ...rest] = run.result.actions;
   expect(rest, JSON.stringify(run.result.actions)).toEqual([]);
   expect(action).toMatchObject({ subCase: 'complete', status: 'applied', keysMoved: onSource });
-  expect(run.result.after.status).toBe('ok');
+  expect(
+    run.result.after.status,
+    JSON.stringify(run.result.after.findings.map((f) => [f.id, f.summary])),
+  ).toBe('ok');
   expect(Number(await a.process.command('CLUSTER', 'COUNTKEYSINSLOT', slot))).toBe(0);
   await expectOkEverywhere(cluster);
   await expectNoKeyLost(cluster, before);

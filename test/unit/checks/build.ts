@@ -1,10 +1,16 @@
 import type { NodeObservation, Snapshot } from '../../../lib/observe/types';
 import { parseClusterNodes, parseInfo } from '../../../lib/topology';
+import { LineTable } from '../../../lib/topology/node-lines';
 
 /**
  * Builds snapshots by hand for unit tests: the `CLUSTER NODES` text each observer would print is
- * generated from one table of nodes and run through the real parser, as observe does.
+ * generated from one table of nodes and run through the real parser, as observe does (lines shared
+ * across views, version 2). `buildSnapshotV1` builds the same as a version-1 snapshot (whole entries
+ * with their clocks, the raw text kept), what old snapshot files hold.
  */
+
+/** Views of built snapshots share their lines, as one observation's do (lines are immutable). */
+const LINES = new LineTable();
 
 /** A 40-hex node id made of a repeated hex name: `nodeId('a')`, `nodeId('0000002a')`. */
 export const nodeId = (name: string): string => name.repeat(Math.ceil(40 / name.length)).slice(0, 40);
@@ -102,6 +108,25 @@ export function observationFrom(
   text: string,
   extra: Partial<NodeObservation> = {},
 ): NodeObservation {
+  const view = LINES.parse(text);
+  return {
+    address,
+    id: view.lines.find((e) => e.myself)?.id,
+    reachable: true,
+    clusterNodes: view.lines,
+    clusterNodeTimes: view.times,
+    ...(view.problems.length > 0 ? { parseProblems: view.problems } : {}),
+    clusterInfo: { cluster_state: 'ok' },
+    ...extra,
+  };
+}
+
+/** The same as a snapshot of version 1 held it: a whole entry per line, and the raw text. */
+export function observationV1From(
+  address: string,
+  text: string,
+  extra: Partial<NodeObservation> = {},
+): NodeObservation {
   const parsed = parseClusterNodes(text);
   return {
     address,
@@ -115,9 +140,9 @@ export function observationFrom(
   };
 }
 
-export function snapshotOf(nodes: NodeObservation[]): Snapshot {
+export function snapshotOf(nodes: NodeObservation[], version: 1 | 2 = 2): Snapshot {
   return {
-    version: 1,
+    version,
     seeds: nodes.slice(0, 1).map((n) => n.address),
     takenAt: new Date(NOW).toISOString(),
     durationMs: 5,
@@ -127,6 +152,15 @@ export function snapshotOf(nodes: NodeObservation[]): Snapshot {
 }
 
 export function buildSnapshot(cluster: ClusterSpec): Snapshot {
+  return build(cluster, observationFrom, 2);
+}
+
+/** {@link buildSnapshot} as a version-1 snapshot (what files written before version 2 hold). */
+export function buildSnapshotV1(cluster: ClusterSpec): Snapshot {
+  return build(cluster, observationV1From, 1);
+}
+
+function build(cluster: ClusterSpec, observe: typeof observationFrom, version: 1 | 2): Snapshot {
   return snapshotOf(
     cluster.nodes.map((n) => {
       const address = addressOf(n);
@@ -144,13 +178,14 @@ export function buildSnapshot(cluster: ClusterSpec): Snapshot {
       const info = parseInfo(
         `# Server\r\nserver_time_usec:${NOW * 1000}\r\n# Replication\r\n${role}\r\n${cluster.info?.[n.name] ?? ''}`,
       );
-      return observationFrom(address, nodesText(cluster, n.name), {
+      return observe(address, nodesText(cluster, n.name), {
         info,
         config: { ...DEFAULT_CONFIG, ...cluster.config?.[n.name] },
         slotKeyCounts: {},
         ...cluster.extra?.[n.name],
       });
     }),
+    version,
   );
 }
 

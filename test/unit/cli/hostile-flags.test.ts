@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parsePlacementSettings } from '../../../lib/config/placement-settings';
 import { HostileServer } from '../../../lib/harness/hostile-server';
+import { snapshotFileText } from '../../../lib/observe/snapshot-file';
 import { cli } from '../../support/cli';
-import { buildSnapshot, healthySpec } from '../checks/build';
+import { buildSnapshot, buildSnapshotV1, healthySpec } from '../checks/build';
 
 const dir = mkdtempSync(join(tmpdir(), 'cluster-doctor-hostile-flags-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -142,7 +143,9 @@ describe('--from-snapshot: validated by a schema, one line, exit 64', () => {
     writeFileSync(file, text);
     return file;
   };
-  const valid = buildSnapshot(healthySpec());
+  // A file as --snapshot-out writes it (version 2), and one of version 1, as older releases wrote.
+  const valid = JSON.parse(snapshotFileText(buildSnapshot(healthySpec())));
+  const validV1 = buildSnapshotV1(healthySpec());
 
   it.each([
     [
@@ -161,6 +164,25 @@ describe('--from-snapshot: validated by a schema, one line, exit 64', () => {
     ],
     ['"durationMs":"soon"', JSON.stringify({ ...valid, durationMs: 'soon' }), /durationMs/],
     ['"takenAt":"yesterday"', JSON.stringify({ ...valid, takenAt: 'yesterday' }), /takenAt/],
+    [
+      'a line number past the lines',
+      JSON.stringify({ ...valid, nodes: [{ ...valid.nodes[0], clusterNodes: [valid.lines.length] }] }),
+      /nodes\.0\.clusterNodes\.0: line \d+ does not exist/,
+    ],
+    [
+      'times that do not match the lines',
+      JSON.stringify({
+        ...valid,
+        nodes: [{ ...valid.nodes[0], clusterNodeTimes: { pingSent: [0], pongRecv: [0] } }],
+      }),
+      /nodes\.0\.clusterNodeTimes: expected one ping-sent and one pong-recv per line/,
+    ],
+    [
+      'version 3',
+      JSON.stringify({ ...valid, version: 3 }),
+      /not a cluster-doctor snapshot \(version 1 or 2\)/,
+    ],
+    ['a version-1 node {}', JSON.stringify({ ...validV1, nodes: [{}] }), /nodes\.0\.address/],
   ])('refuses %s', async (_name, text, reason) => {
     expect(await refused(['check', '--from-snapshot', write('bad.json', text)])).toMatch(reason);
   });
@@ -175,10 +197,17 @@ describe('--from-snapshot: validated by a schema, one line, exit 64', () => {
     expect(line).not.toMatch(/undefined|No findings/);
   });
 
-  it('a valid snapshot still gives a report', async () => {
-    const run = await cli(['check', '--from-snapshot', write('good.json', JSON.stringify(valid)), '--json']);
-    expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout).status).toBe('ok');
+  it('a valid snapshot still gives a report, of version 2 and of version 1', async () => {
+    for (const snapshot of [valid, validV1]) {
+      const run = await cli([
+        'check',
+        '--from-snapshot',
+        write('good.json', JSON.stringify(snapshot)),
+        '--json',
+      ]);
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout).status).toBe('ok');
+    }
   });
 });
 

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isHostPort } from '../../../lib/cli/options';
+import { snapshotFileText } from '../../../lib/observe/snapshot-file';
 import { cli } from '../../support/cli';
-import { buildSnapshot, healthySpec } from '../checks/build';
+import { buildSnapshot, buildSnapshotV1, healthySpec } from '../checks/build';
 
 /**
  * "Exit 64 or a report, never a stack trace, never a hang past the deadline", over generated command
@@ -96,32 +97,40 @@ describe('property: any command line gives exit 64 or a report', () => {
 });
 
 describe('property: any snapshot file gives exit 64 or a report', () => {
-  const valid = buildSnapshot(healthySpec());
-  const fields = Object.keys(valid) as (keyof typeof valid)[];
-  const nodeFields = Object.keys(valid.nodes[0] ?? {});
+  // Files of version 2 (as --snapshot-out writes them) and of version 1 (as older releases did).
+  const files: Record<string, unknown>[] = [
+    JSON.parse(snapshotFileText(buildSnapshot(healthySpec()))),
+    JSON.parse(JSON.stringify(buildSnapshotV1(healthySpec()))),
+  ];
   const file = join(dir, 'snapshot.json');
 
-  it('random JSON, and valid snapshots with a field replaced or removed', async () => {
-    const mutated = fc.oneof(
-      fc.tuple(fc.constantFrom(...fields), fc.jsonValue()).map(([k, v]) => ({ ...valid, [k]: v })),
-      fc
-        .tuple(fc.constantFrom(...nodeFields), fc.jsonValue())
-        .map(([k, v]) => ({ ...valid, nodes: [{ ...valid.nodes[0], [k]: v }, ...valid.nodes.slice(1)] })),
-      fc.constantFrom(...nodeFields).map((k) => {
-        const { [k as 'address']: _gone, ...rest } = valid.nodes[0] ?? { address: '' };
-        return { ...valid, nodes: [rest] };
-      }),
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.jsonValue(), mutated), fc.boolean(), async (content, json) => {
-        writeFileSync(file, JSON.stringify(content) ?? 'undefined');
-        const run = await cli(['check', '--from-snapshot', file, ...(json ? ['--json'] : [])]);
-        expect(REPORT_OR_USAGE).toContain(run.status);
-        expect(run.stdout + run.stderr).not.toMatch(STACK);
-        if (run.status === 64) expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-        else expect(run.stdout).not.toMatch(/undefined|NaN/);
-      }),
-      { numRuns: 150 },
-    );
-  });
+  it.each(files.map((f) => [f.version, f] as const))(
+    'random JSON, and valid snapshots of version %s with a field replaced or removed',
+    async (_version, valid) => {
+      const fields = Object.keys(valid);
+      const nodes = valid.nodes as Record<string, unknown>[];
+      const nodeFields = Object.keys(nodes[0] ?? {});
+      const mutated = fc.oneof(
+        fc.tuple(fc.constantFrom(...fields), fc.jsonValue()).map(([k, v]) => ({ ...valid, [k]: v })),
+        fc
+          .tuple(fc.constantFrom(...nodeFields), fc.jsonValue())
+          .map(([k, v]) => ({ ...valid, nodes: [{ ...nodes[0], [k]: v }, ...nodes.slice(1)] })),
+        fc.constantFrom(...nodeFields).map((k) => {
+          const { [k]: _gone, ...rest } = nodes[0] ?? {};
+          return { ...valid, nodes: [rest] };
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.jsonValue(), mutated), fc.boolean(), async (content, json) => {
+          writeFileSync(file, JSON.stringify(content) ?? 'undefined');
+          const run = await cli(['check', '--from-snapshot', file, ...(json ? ['--json'] : [])]);
+          expect(REPORT_OR_USAGE).toContain(run.status);
+          expect(run.stdout + run.stderr).not.toMatch(STACK);
+          if (run.status === 64) expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+          else expect(run.stdout).not.toMatch(/undefined|NaN/);
+        }),
+        { numRuns: 150 },
+      );
+    },
+  );
 });

@@ -1,15 +1,36 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { buildReport } from '../../../lib/checks/run';
 import { runbookMigrateAuth } from '../../../lib/model/runbook-auth';
+import { snapshotFileText } from '../../../lib/observe/snapshot-file';
 import { parseSnapshot } from '../../../lib/observe/snapshot-schema';
-import { buildSnapshot, healthySpec } from '../checks/build';
+import { buildSnapshot, buildSnapshotV1, healthySpec, nodeId } from '../checks/build';
 
-const valid = buildSnapshot(healthySpec());
+/** A version-1 snapshot as files written before version 2 hold it: whole entries, the raw text. */
+const valid = buildSnapshotV1(healthySpec());
 
 describe('snapshot schema', () => {
-  it('accepts what observe writes, unchanged', () => {
+  it('accepts a version-1 file unchanged', () => {
     const result = parseSnapshot(JSON.parse(JSON.stringify(valid)));
     expect(result).toEqual({ ok: true, snapshot: valid });
+  });
+
+  it('reads back what --snapshot-out writes (version 2): the same snapshot, lines shared across views', () => {
+    const observed = buildSnapshot(healthySpec());
+    const result = parseSnapshot(JSON.parse(snapshotFileText(observed)));
+    expect(result).toEqual({ ok: true, snapshot: observed });
+    if (!result.ok) return;
+    const lineOf = (i: number) => result.snapshot.nodes[i]?.clusterNodes?.find((l) => l.id === nodeId('c'));
+    expect(lineOf(0)).toBe(lineOf(1));
+    expect(Object.isFrozen(lineOf(0))).toBe(true);
+  });
+
+  it('a version-1 file, written again as version 2 and read back, gives the same report', () => {
+    const rewritten = parseSnapshot(JSON.parse(snapshotFileText(valid)));
+    expect(rewritten.ok).toBe(true);
+    if (!rewritten.ok) return;
+    expect(rewritten.snapshot.version).toBe(2);
+    expect(buildReport(rewritten.snapshot)).toEqual(buildReport(valid));
   });
 
   it('names the first problem and counts the rest, in one line', () => {

@@ -1,0 +1,74 @@
+import Redis from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import type { HarnessNode } from '../../../lib/harness';
+import { viewSummaryCommand } from '../../../lib/observe/view-summary';
+import { ViewBook } from '../../../lib/observe/views';
+import { withCluster } from '../../support/cluster';
+
+type Reply = [Error | null, unknown];
+
+/**
+ * Views summarized on the nodes (lib/observe/view-summary.ts) must rebuild, line for line, what the
+ * node's own CLUSTER NODES says, on every server: each node is asked both in one pipeline, and the
+ * rebuilt view holds the same lines (the same shared objects) with the same clock.
+ */
+async function askBoth(node: HarnessNode, known: string): Promise<{ whole: Reply; summary: Reply }> {
+  const [host, port] = node.address.split(':');
+  const client = new Redis({
+    host,
+    port: Number(port),
+    protocol: 2,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+  });
+  try {
+    await client.connect();
+    const pipeline = client.pipeline();
+    pipeline.callBuffer('CLUSTER', 'NODES');
+    pipeline.call(...viewSummaryCommand(known));
+    const [whole, summary] = ((await pipeline.exec()) ?? []) as Reply[];
+    return { whole: whole as Reply, summary: summary as Reply };
+  } finally {
+    client.disconnect();
+  }
+}
+
+describe('views summarized on the nodes', () => {
+  it('rebuild every node view as its CLUSTER NODES says it, own line and migration marks included', async () => {
+    await withCluster({}, async (cluster, faults) => {
+      const [a, b] = cluster.masters as [HarnessNode, HarnessNode];
+      await faults.openSlot(300, a, b);
+      const book = new ViewBook();
+      const noWhole = () => Promise.reject(new Error('asked for the whole view'));
+      // The first node as a seed: the whole view, and the normalized one learnt.
+      const first = cluster.nodes[0] as HarnessNode;
+      const seed = await askBoth(first, '');
+      await book.read(book.questions(true), [seed.whole, seed.summary], noWhole);
+      const known = String((seed.summary[1] as unknown[])[0]);
+      for (const node of cluster.nodes.slice(1)) {
+        const { whole, summary } = await askBoth(node, known);
+        const raw = await book.read({ whole: true }, [whole], noWhole);
+        const rebuilt = await book.read(
+          { whole: false, summary: viewSummaryCommand(known) },
+          [summary],
+          noWhole,
+        );
+        expect(rebuilt.problems).toEqual([]);
+        expect(rebuilt.lines).toHaveLength(raw.lines.length);
+        expect(new Set(rebuilt.lines)).toEqual(new Set(raw.lines));
+        const own = rebuilt.lines.find((l) => l.myself);
+        expect(own?.id).toBe(node.id);
+        if (node === a) expect(own?.migrating).toEqual([{ slot: 300, target: b.id }]);
+        if (node === b) expect(own?.importing).toEqual([{ slot: 300, source: a.id }]);
+        // The clock of each line: the same (pongs may have moved between the two commands).
+        expect(rebuilt.times.pingSent).toHaveLength(raw.lines.length);
+        raw.lines.forEach((line, i) => {
+          const j = rebuilt.lines.indexOf(line);
+          expect(Math.abs((rebuilt.times.pongRecv[j] ?? 0) - (raw.times.pongRecv[i] ?? 0))).toBeLessThan(
+            5000,
+          );
+        });
+      }
+    });
+  });
+});
