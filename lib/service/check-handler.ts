@@ -5,10 +5,10 @@ import { METRICS } from '../config/function-env';
 import type { PlacementSettings } from '../config/placement-settings';
 import type { MessageSink } from '../notify/types';
 import type { StateStore } from '../state/types';
-import { resolveRun } from './cluster-run';
+import { startRun } from './cluster-run';
 import { checkEventSchema, parseEvent } from './events';
 import { reportingFailures } from './failure-report';
-import { type Credentials, type LambdaContext, observeOptionsFrom } from './lambda-runtime';
+import type { Credentials, LambdaContext } from './lambda-runtime';
 import { type ScheduledCheckDeps, scheduledCheck } from './scheduled-check';
 
 export interface CheckHandlerDeps {
@@ -47,29 +47,22 @@ export interface CheckSummary {
 export function makeCheckHandler(deps: CheckHandlerDeps) {
   const now = deps.now ?? (() => new Date());
   return async (event: unknown, context?: LambdaContext): Promise<CheckSummary> => {
-    const { cluster, settings, placement, resources } = resolveRun(deps.env, deps.settings(), event);
-    const state = deps.state(resources.tableName);
-    const sink = deps.sink(resources.topicArn);
-    const failure = {
-      cluster,
-      role: 'check' as const,
-      state,
-      sink,
-      logger: deps.logger,
+    const { cluster, settings, placement, resources, state, sink, failure, observeOptions } = startRun(
+      deps,
+      event,
+      'check',
       now,
-      nightly: (event as { kind?: unknown }).kind === 'nightly',
-      ...(context ? { requestId: context.awsRequestId } : {}),
-    };
+      context,
+    );
     return reportingFailures(failure, async () => {
       // Before the secret is read: a field the schedule does not send is refused, and reported.
       const { kind } = parseEvent(checkEventSchema, event);
-      const credentials = await deps.credentials(settings.secretArn);
       const result = await scheduledCheck(
         {
           cluster,
           seeds: settings.seeds,
           kind,
-          observe: observeOptionsFrom(cluster, settings, credentials),
+          observe: await observeOptions(),
           remediation: settings.mode,
           allow: settings.allow,
         },
@@ -78,12 +71,7 @@ export function makeCheckHandler(deps: CheckHandlerDeps) {
           sink,
           now,
           observe: deps.observe,
-          refreshCredentials: async () =>
-            observeOptionsFrom(
-              cluster,
-              settings,
-              await deps.credentials(settings.secretArn, { fresh: true }),
-            ),
+          refreshCredentials: () => observeOptions(true),
           startRemediation: resources.remediationFunction
             ? (name) => deps.invokeRemediation(resources.remediationFunction as string, name)
             : undefined,

@@ -1,6 +1,11 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { type PlacementEnv, readPlacementEnv } from '../config/function-env';
 import type { ClusterSettings, PlacementSettings } from '../config/placement-settings';
+import type { MessageSink } from '../notify/types';
+import type { FunctionRole, StateStore } from '../state/types';
 import { clusterNamed, EventError } from './events';
+import type { FailureContext } from './failure-report';
+import { type Credentials, type LambdaContext, observeOptionsFrom } from './lambda-runtime';
 
 /** Which cluster one invocation is about, and everything its run may do but the secret. */
 export interface ClusterRun {
@@ -31,4 +36,44 @@ export function resolveRun(env: NodeJS.ProcessEnv, document: PlacementSettings, 
     placement: document.placement,
     resources,
   };
+}
+
+/** What a handler needs to start one cluster's run: the edges it writes to. */
+export interface RunDeps {
+  env: NodeJS.ProcessEnv;
+  settings: () => PlacementSettings;
+  credentials: (secretArn: string, options?: { fresh?: boolean }) => Promise<Credentials>;
+  state: (tableName: string) => StateStore;
+  sink: (topicArn: string) => MessageSink;
+  logger: Logger;
+}
+
+/**
+ * One invocation's run: the cluster resolved from the event (refused as {@link resolveRun} says),
+ * its state and sink, how its failures are reported, and its observe options with the secret read
+ * (again, `fresh`, after the cluster refused it).
+ */
+export function startRun(
+  deps: RunDeps,
+  event: unknown,
+  role: FunctionRole,
+  now: () => Date,
+  context?: LambdaContext,
+) {
+  const run = resolveRun(deps.env, deps.settings(), event);
+  const state = deps.state(run.resources.tableName);
+  const sink = deps.sink(run.resources.topicArn);
+  const failure: FailureContext = {
+    cluster: run.cluster,
+    role,
+    state,
+    sink,
+    logger: deps.logger,
+    now,
+    nightly: (event as { kind?: unknown }).kind === 'nightly',
+    ...(context ? { requestId: context.awsRequestId } : {}),
+  };
+  const observeOptions = async (fresh = false) =>
+    observeOptionsFrom(run.cluster, run.settings, await deps.credentials(run.settings.secretArn, { fresh }));
+  return { ...run, state, sink, failure, observeOptions };
 }

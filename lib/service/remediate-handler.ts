@@ -10,10 +10,10 @@ import { type ActionResult, type FixResult, fixCluster } from '../remediate/fix'
 import { DEFAULT_SETTINGS } from '../remedies/types';
 import type { StateStore } from '../state/types';
 import { formatRanges } from '../topology/slots';
-import { resolveRun } from './cluster-run';
+import { startRun } from './cluster-run';
 import { parseEvent, remediationEventSchema } from './events';
 import { reportingFailures } from './failure-report';
-import { type Credentials, type LambdaContext, observeOptionsFrom } from './lambda-runtime';
+import type { Credentials, LambdaContext } from './lambda-runtime';
 
 export interface RemediateHandlerDeps {
   env: NodeJS.ProcessEnv;
@@ -67,28 +67,20 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
   const now = deps.now ?? (() => new Date());
   return async (event: unknown, context?: LambdaContext): Promise<FixResult> => {
     const endsAt = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
-    const { cluster, settings, placement, resources } = resolveRun(deps.env, deps.settings(), event);
-    const deadlineAt = endsAt === undefined ? undefined : endsAt - reportMarginMs(settings.timeoutMs);
-    const state = deps.state(resources.tableName);
-    const sink = deps.sink(resources.topicArn);
-    const failure = {
-      cluster,
-      role: 'remediation' as const,
-      state,
-      sink,
-      logger: deps.logger,
+    const { cluster, settings, placement, resources, state, sink, failure, observeOptions } = startRun(
+      deps,
+      event,
+      'remediation',
       now,
-      nightly: false,
-      ...(context ? { requestId: context.awsRequestId } : {}),
-    };
+      context,
+    );
+    const deadlineAt = endsAt === undefined ? undefined : endsAt - reportMarginMs(settings.timeoutMs);
     return reportingFailures(failure, async () => {
       parseEvent(remediationEventSchema, event);
       const { confirmed = {} } = await state.load(cluster);
-      const credentials = await deps.credentials(settings.secretArn);
       const result = await fixCluster(settings.seeds, {
-        observe: observeOptionsFrom(cluster, settings, credentials),
-        refreshCredentials: async () =>
-          observeOptionsFrom(cluster, settings, await deps.credentials(settings.secretArn, { fresh: true })),
+        observe: await observeOptions(),
+        refreshCredentials: () => observeOptions(true),
         policy: {
           mode: settings.mode,
           allow: settings.allow,
