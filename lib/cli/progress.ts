@@ -1,4 +1,4 @@
-import type { MigrateProgress } from '../remedies/migrate-keys';
+import type { MigrateProgress } from '../remedies/executor';
 
 /** How often a progress line is written when stderr is not a terminal (a log file, CI), ms. */
 export const PROGRESS_EVERY_MS = 5000;

@@ -1,7 +1,15 @@
 import { type ConnectionOptions, connectNode, type NodeClient } from '../observe/connection';
-import type { MigrateProgress } from './migrate-keys';
 
 /** The node refused the command as unknown, renamed or not permitted (managed services, ACLs). */
+/** Where a long move stands: for a progress line. */
+export interface MigrateProgress {
+  slot: number;
+  moved: number;
+  /** Keys in the slot on the source when the move started (more may be written meanwhile). */
+  total: number;
+  elapsedMs: number;
+}
+
 export class RemedyUnavailableError extends Error {
   override name = 'RemedyUnavailableError';
 }

@@ -1,15 +1,13 @@
-import { BusyKeyError, type CommandArg, DeadlineError, type Executor, RemedyCommandError } from './executor';
+import {
+  BusyKeyError,
+  type CommandArg,
+  DeadlineError,
+  type Executor,
+  type MigrateProgress,
+  RemedyCommandError,
+} from './executor';
 import { BATCH_LIMITS, type BatchLimits, firstBatch, keysForBytes, nextBatch } from './migrate-batch';
 import { migrateAuth } from './support';
-
-/** Where a long move stands: for a progress line. */
-export interface MigrateProgress {
-  slot: number;
-  moved: number;
-  /** Keys in the slot on the source when the move started (more may be written meanwhile). */
-  total: number;
-  elapsedMs: number;
-}
 
 export interface MigrateKeysOptions {
   slot: number;

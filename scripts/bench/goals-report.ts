@@ -1,6 +1,6 @@
 import { count, mib, ms, table } from './markdown';
 import { summarize } from './measure';
-import type { BenchResults } from './report';
+import type { BenchResults } from './results';
 
 const median = (xs: number[]) => (xs.length > 0 ? summarize(xs).median : undefined);
 const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;

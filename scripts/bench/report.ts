@@ -1,44 +1,9 @@
-import type { BundleResults } from './bundle-bench';
 import { bundleSection } from './bundle-report';
-import type { SizeResult } from './check-bench';
 import { checkSection, latencySection, memorySection } from './check-report';
-import type { FixRun } from './fix-bench';
 import { fixSection } from './fix-report';
 import { goalsSection } from './goals-report';
-import type { LoadSummary, Machine } from './machine';
-import type { ScaleResults } from './scale-bench';
+import type { BenchResults } from './results';
 import { scaleSection } from './scale-report';
-
-export interface BenchSettings {
-  runs: number;
-  fixRuns: number;
-  sizes: number[];
-  /** The cluster whose whole `check` process is measured for peak memory (goal (f) names 100 nodes). */
-  memoryNodes: number;
-  latencySizes: number[];
-  delayMs: number;
-  keys: number;
-  fixKeys: number;
-  /** Keys already on the importing side, one fix scenario each. */
-  fixPremoved: number[];
-  settleMs: number;
-  /** Fake cluster sizes of the scale section, and the real cluster beside them (0: none). */
-  scaleSizes: number[];
-  scaleReal: number;
-  argv: string[];
-}
-
-export interface BenchResults {
-  startedAt: Date;
-  totalMs: number;
-  machine: Machine;
-  load: LoadSummary;
-  settings: BenchSettings;
-  checks: SizeResult[];
-  fixes: FixRun[];
-  bundles?: BundleResults;
-  scale?: ScaleResults;
-}
 
 /** The whole report, one markdown document: printed on stdout and written to docs/bench.md. */
 export function renderReport(r: BenchResults): string {

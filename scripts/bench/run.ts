@@ -16,8 +16,9 @@ import { benchBundles } from './bundle-bench';
 import { benchCheck, type SizeResult } from './check-bench';
 import { benchFixOnce, type FixRun, type FixTool } from './fix-bench';
 import { describeMachine, LoadMonitor } from './machine';
-import { type BenchResults, type BenchSettings, renderReport } from './report';
+import { renderReport } from './report';
 import { ROOT, stopEverything } from './resources';
+import type { BenchResults, BenchSettings } from './results';
 import { benchScale, type ScaleResults } from './scale-bench';
 
 const SECTIONS = ['check', 'latency', 'fix', 'bundle', 'memory', 'scale'] as const;
