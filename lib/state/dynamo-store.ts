@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LAMBDA_LIMIT_S } from '../config/time-budget';
 import type { RemediationLock } from '../guard/lock';
 import {
   type ClusterState,
@@ -118,8 +117,8 @@ export class DynamoLock implements RemediationLock {
     private readonly table: string,
     private readonly cluster: string,
     private readonly owner: string,
-    // Just past the Lambda limit: a run that dies anyway blocks the next one a minute, not twenty.
-    private readonly leaseMs = (LAMBDA_LIMIT_S + 60) * 1000,
+    /** How long a lock outlives a run that never released it (the caller knows its time limit). */
+    private readonly leaseMs: number,
   ) {}
 
   private get key() {

@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { METRICS } from '../../config/function-env';
 import { parsePlacementSettings, SETTINGS_LAYER } from '../../config/placement-settings';
+import { LAMBDA_LIMIT_S } from '../../config/time-budget';
 import { SnsSink } from '../../notify/sns-sink';
 import { DynamoLock, DynamoStateStore } from '../../state/dynamo-store';
 import { makeRemediateHandler, type RemediateHandlerDeps } from '../remediate-handler';
@@ -27,7 +28,14 @@ export function awsRemediateHandler(env: NodeJS.ProcessEnv, overrides: Partial<R
       new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(CLIENT_CONFIG) }),
     ),
     lock: (table, cluster) =>
-      new DynamoLock(ddb, table, cluster, `remediate-${process.pid}-${Date.now()}-${++invocation}`),
+      new DynamoLock(
+        ddb,
+        table,
+        cluster,
+        `remediate-${process.pid}-${Date.now()}-${++invocation}`,
+        // Just past the Lambda limit: a run that dies anyway blocks the next one a minute, not twenty.
+        (LAMBDA_LIMIT_S + 60) * 1000,
+      ),
     sink: (topic) => new SnsSink(sns, topic),
     state: (table) => new DynamoStateStore(ddb, table),
     record: (table, cluster, at, action) =>

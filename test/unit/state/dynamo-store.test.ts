@@ -57,17 +57,20 @@ describe('DynamoLock', () => {
       .on(PutCommand)
       .resolvesOnce({})
       .rejectsOnce(new ConditionalCheckFailedException({ message: 'held', $metadata: {} }));
-    const lock = new DynamoLock(doc, 'state-table', 'prod-cache', 'req-1');
+    const lock = new DynamoLock(doc, 'state-table', 'prod-cache', 'req-1', 960_000);
     expect(await lock.acquire()).toBe(true);
     expect(await lock.acquire()).toBe(false);
     const input = ddb.commandCalls(PutCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :now');
     expect(input?.Item).toMatchObject({ pk: 'prod-cache#lock', sk: 'lock', owner: 'req-1' });
+    // The lease given: a lock a dead run left expires 16 minutes on, not sooner, not never.
+    const expiresAt = Number(input?.Item?.expiresAt);
+    expect(Math.abs(expiresAt - (Date.now() + 960_000) / 1000)).toBeLessThan(60);
   });
 
   it('releases only its own lock', async () => {
     ddb.on(DeleteCommand).resolves({});
-    await new DynamoLock(doc, 'state-table', 'prod-cache', 'req-1').release();
+    await new DynamoLock(doc, 'state-table', 'prod-cache', 'req-1', 960_000).release();
     expect(ddb.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
       TableName: 'state-table',
       Key: { pk: 'prod-cache#lock', sk: 'lock' },
@@ -79,6 +82,8 @@ describe('DynamoLock', () => {
 
   it('other errors are not mistaken for a held lock', async () => {
     ddb.on(PutCommand).rejects(new Error('ProvisionedThroughputExceeded'));
-    await expect(new DynamoLock(doc, 't', 'c', 'o').acquire()).rejects.toThrow('ProvisionedThroughput');
+    await expect(new DynamoLock(doc, 't', 'c', 'o', 960_000).acquire()).rejects.toThrow(
+      'ProvisionedThroughput',
+    );
   });
 });
