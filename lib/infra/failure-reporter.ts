@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { FUNCTION_ENV } from '../config/function-env';
 import { type DeploymentDocument, SETTINGS_LAYER } from '../config/placement-settings';
 import type { AlertTopic } from './alert-topic';
+import { functionRole } from './function-role';
 import { BUNDLING, FUNCTIONS_DIR } from './placement-function';
 import { SettingsLayer } from './settings-layer';
 import type { StateTable } from './state-table';
@@ -47,22 +48,10 @@ export class FailureReporter extends Construct {
     });
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
     const description = "cluster-doctor: reports a placement function's failed invocations, once per outage";
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description,
-      inlinePolicies: {
-        Access: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [this.logGroup.logGroupArn],
-            }),
-            ...props.table.failureStatements(),
-            ...props.topic.publishStatements(),
-          ],
-        }),
-      },
-    });
+    this.role = functionRole(this, this.logGroup, description, [
+      ...props.table.failureStatements(),
+      ...props.topic.publishStatements(),
+    ]);
     // Outside any VPC: it talks to AWS APIs only, never to a cluster, so no placement's network
     // (the usual reason its functions fail) can silence it.
     this.function = new NodejsFunction(this, 'Function', {

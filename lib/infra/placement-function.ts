@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { checkMemoryMb } from '../config/check-memory';
 import type { ClusterConfig, PlacementConfig } from '../config/schema';
+import { functionRole } from './function-role';
 
 export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
 
@@ -53,47 +54,35 @@ export class PlacementFunction extends Construct {
 
     // Inline instead of the managed AWSLambdaBasicExecutionRole/AWSLambdaVPCAccessExecutionRole: the
     // logs permissions are narrowed to this function's log group.
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: props.description,
-      inlinePolicies: {
-        Access: new iam.PolicyDocument({
-          statements: [
+    this.role = functionRole(this, this.logGroup, props.description, [
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
+      // Secrets encrypted with customer-managed keys: decrypt with them only through Secrets Manager.
+      ...(keys.length > 0
+        ? [
             new iam.PolicyStatement({
-              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [this.logGroup.logGroupArn],
+              actions: ['kms:Decrypt'],
+              resources: keys,
+              conditions: {
+                StringEquals: {
+                  'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com`,
+                },
+              },
             }),
-            new iam.PolicyStatement({
-              actions: [
-                'ec2:CreateNetworkInterface',
-                'ec2:DescribeNetworkInterfaces',
-                'ec2:DescribeSubnets',
-                'ec2:DeleteNetworkInterface',
-                'ec2:AssignPrivateIpAddresses',
-                'ec2:UnassignPrivateIpAddresses',
-              ],
-              resources: ['*'],
-            }),
-            new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
-            // Secrets encrypted with customer-managed keys: decrypt with them only through Secrets Manager.
-            ...(keys.length > 0
-              ? [
-                  new iam.PolicyStatement({
-                    actions: ['kms:Decrypt'],
-                    resources: keys,
-                    conditions: {
-                      StringEquals: {
-                        'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com`,
-                      },
-                    },
-                  }),
-                ]
-              : []),
-            ...props.statements,
-          ],
-        }),
-      },
-    });
+          ]
+        : []),
+      ...props.statements,
+    ]);
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
