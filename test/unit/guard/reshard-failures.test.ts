@@ -2,10 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { replicaMarkStale } from '../../../lib/checks/replica-mark-stale';
 import { slotOpen } from '../../../lib/checks/slot-open';
 import { candidateActions } from '../../../lib/guard/plan';
-import type { PlannedAction } from '../../../lib/remedies/types';
 import { DEFAULT_SETTINGS } from '../../../lib/remedies/types';
 import { type ClusterSpec, healthySpec, nodeId } from '../checks/build';
-import { A, B, C, cliAt, importing, migrating, policy, snapshotAt, withKeys, withMarkers } from './snapshot';
+import {
+  A,
+  B,
+  C,
+  cliAt,
+  importing,
+  migrating,
+  policy,
+  setslotNodeAt,
+  snapshotAt,
+  stabilizeAction,
+  withKeys,
+  withMarkers,
+} from './snapshot';
 
 /** Slot 300 belongs to a (0-5460) in healthySpec(); b is the usual target. */
 const SLOT = 300;
@@ -38,16 +50,8 @@ function promoted(dead: string, heir: string, overrides: Record<string, Record<s
   return { ...deadIn({ ...base, nodes }, [dead], overrides), info: { [heir]: `master_replid2:${REPLID}` } };
 }
 
-function stabilize(spec: ClusterSpec): PlannedAction & { params?: { slots: Record<string, unknown>[] } } {
-  const actions = candidateActions(snapshotAt(spec), policy()).filter(
-    (a) => a.remedy === 'stabilize-open-slot',
-  );
-  expect(actions).toHaveLength(1);
-  return actions[0] as PlannedAction & { params?: { slots: Record<string, unknown>[] } };
-}
-
-const node = (owner: string, ...addresses: string[]) =>
-  addresses.map((a) => cliAt(a, 'CLUSTER', 'SETSLOT', SLOT, 'NODE', nodeId(owner)));
+const stabilize = stabilizeAction;
+const node = (owner: string, ...addresses: string[]) => setslotNodeAt(SLOT, owner, ...addresses);
 
 describe('case 1: partial finalisation', () => {
   it('the source gave the slot up and names the importer, nobody claims it, every key on the importer: importer-finalise', () => {

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { slotOpen } from '../../../lib/checks/slot-open';
-import { candidateActions } from '../../../lib/guard/plan';
-import type { PlannedAction } from '../../../lib/remedies/types';
 import { type ClusterSpec, healthySpec, nodeId } from '../checks/build';
-import { A, B, C, cliAt, importing, migrating, policy, snapshotAt, withKeys, withMarkers } from './snapshot';
+import {
+  A,
+  B,
+  C,
+  cliAt,
+  importing,
+  migrating,
+  setslotNodeAt,
+  snapshotAt,
+  stabilizeAction,
+  withKeys,
+  withMarkers,
+} from './snapshot';
 
 /**
  * A node of a move stalls past the node timeout (SIGSTOP, a long MIGRATE, a fork, a paused VM), its
@@ -50,16 +60,8 @@ const replicaKeys = (spec: ClusterSpec, name: string, n: number | undefined): Cl
   },
 });
 
-function stabilize(spec: ClusterSpec): PlannedAction & { params?: { slots: Record<string, unknown>[] } } {
-  const actions = candidateActions(snapshotAt(spec), policy()).filter(
-    (a) => a.remedy === 'stabilize-open-slot',
-  );
-  expect(actions).toHaveLength(1);
-  return actions[0] as PlannedAction & { params?: { slots: Record<string, unknown>[] } };
-}
-
-const node = (owner: string, ...addresses: string[]) =>
-  addresses.map((a) => cliAt(a, 'CLUSTER', 'SETSLOT', SLOT, 'NODE', nodeId(owner)));
+const stabilize = stabilizeAction;
+const node = (owner: string, ...addresses: string[]) => setslotNodeAt(SLOT, owner, ...addresses);
 
 describe('the target stalled: b came back as a replica of its promoted replica e', () => {
   const spec = (

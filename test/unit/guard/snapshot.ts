@@ -1,7 +1,8 @@
-import { planRemediation } from '../../../lib/guard/plan';
+import { expect } from 'vitest';
+import { candidateActions, planRemediation } from '../../../lib/guard/plan';
 import { DEFAULT_BUDGET, type Plan, type PlanEntry, type Policy } from '../../../lib/guard/types';
 import type { Snapshot } from '../../../lib/observe/types';
-import { DEFAULT_SETTINGS } from '../../../lib/remedies/types';
+import { DEFAULT_SETTINGS, type PlannedAction } from '../../../lib/remedies/types';
 import { buildSnapshot, type ClusterSpec, NOW, nodeId } from '../checks/build';
 
 /**
@@ -95,3 +96,19 @@ export function entryFor(plan: Plan, key: string): PlanEntry {
     throw new Error(`no plan entry ${key}; have ${plan.entries.map((e) => e.action.key).join(', ')}`);
   return entry;
 }
+
+/** A stabilize-open-slot action, with its slots' plans as plain records. */
+export type StabilizeAction = PlannedAction & { params?: { slots: Record<string, unknown>[] } };
+
+/** The one stabilize-open-slot action planned from one observation of `spec` (fails unless exactly one). */
+export function stabilizeAction(spec: ClusterSpec): StabilizeAction {
+  const actions = candidateActions(snapshotAt(spec), policy()).filter(
+    (a) => a.remedy === 'stabilize-open-slot',
+  );
+  expect(actions).toHaveLength(1);
+  return actions[0] as StabilizeAction;
+}
+
+/** `CLUSTER SETSLOT <slot> NODE <owner>` sent to each address, as planned commands print it. */
+export const setslotNodeAt = (slot: number, owner: string, ...addresses: string[]): string[] =>
+  addresses.map((a) => cliAt(a, 'CLUSTER', 'SETSLOT', slot, 'NODE', nodeId(owner)));

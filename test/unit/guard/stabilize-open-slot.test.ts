@@ -14,6 +14,7 @@ import {
   planTwice,
   policy,
   snapshotAt,
+  stabilizeAction,
   withKeys,
   withMarkers,
 } from './snapshot';
@@ -25,11 +26,7 @@ const SLOT = 300;
 type Planned = PlannedAction & { params: Record<string, unknown> };
 
 function stabilize(spec: ClusterSpec): Planned {
-  const actions = candidateActions(snapshotAt(spec), policy()).filter(
-    (a) => a.remedy === 'stabilize-open-slot',
-  );
-  expect(actions).toHaveLength(1);
-  const action = actions[0] as PlannedAction & { params?: { slots: Record<string, unknown>[] } };
+  const action = stabilizeAction(spec);
   // One slot per action here: its plan's fields, by name.
   return { ...action, params: action.params?.slots[0] ?? {} } as Planned;
 }
