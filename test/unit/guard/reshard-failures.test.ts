@@ -9,9 +9,12 @@ import {
   B,
   C,
   cliAt,
+  D,
+  E,
   importing,
   migrating,
   policy,
+  REPLID,
   setslotNodeAt,
   snapshotAt,
   stabilizeAction,
@@ -21,9 +24,6 @@ import {
 
 /** Slot 300 belongs to a (0-5460) in healthySpec(); b is the usual target. */
 const SLOT = 300;
-const D = '127.0.0.1:7003';
-const E = '127.0.0.1:7004';
-const REPLID = 'c9462ed258953261e503d78663c4c9c4dabbae90';
 
 /** Every reachable observer flags `dead` fail (and prints `overrides` for some nodes). */
 function deadIn(spec: ClusterSpec, dead: string[], overrides: Record<string, Record<string, object>> = {}) {

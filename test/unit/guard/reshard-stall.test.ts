@@ -6,8 +6,11 @@ import {
   B,
   C,
   cliAt,
+  D,
+  E,
   importing,
   migrating,
+  REPLID,
   setslotNodeAt,
   snapshotAt,
   stabilizeAction,
@@ -23,10 +26,6 @@ import {
 
 /** Slot 300 belongs to a (0-5460) in healthySpec(); b is the usual target. */
 const SLOT = 300;
-const D = '127.0.0.1:7003';
-const E = '127.0.0.1:7004';
-/** The replication id the old master served, kept by the heir and by the demoted node as master_replid2. */
-const REPLID = 'c9462ed258953261e503d78663c4c9c4dabbae90';
 const OTHER = '5816727537835f6e2def397ff65710db2f4ff230';
 
 /**

@@ -16,6 +16,10 @@ export const SETTLE_MS = 5_000;
 export const A = '127.0.0.1:7000';
 export const B = '127.0.0.1:7001';
 export const C = '127.0.0.1:7002';
+export const D = '127.0.0.1:7003';
+export const E = '127.0.0.1:7004';
+/** A replication id a promoted replica and its demoted master keep as master_replid2. */
+export const REPLID = 'c9462ed258953261e503d78663c4c9c4dabbae90';
 
 /** `redis-cli -h 127.0.0.1 -p <port> ...`, as runbooks and planned commands print it. */
 export const cliAt = (address: string, ...args: (string | number)[]): string => {
