@@ -1,4 +1,4 @@
-import type { PlannedAction } from '../remedies/types';
+import type { PlannedAction } from '../remedies/catalog';
 import { countSlots } from '../topology/slots';
 import type { Guard } from './types';
 

@@ -1,8 +1,8 @@
 import { clientFor, withClient } from '../model/runbook';
 import { ClusterView } from '../model/view';
 import type { Snapshot } from '../observe/types';
+import type { AnyStep, PlannedAction } from '../remedies/catalog';
 import { REMEDIES } from '../remedies/catalog';
-import type { AnyStep, PlannedAction } from '../remedies/types';
 import { agreement } from './agreement';
 import { allowList } from './allow-list';
 import { budget, slotsCharged } from './budget';

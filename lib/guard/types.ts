@@ -1,6 +1,7 @@
 import type { ClusterView } from '../model/view';
+import type { PlannedAction } from '../remedies/catalog';
 import type { RemedyId } from '../remedies/ids';
-import type { PlannedAction, RemedySettings } from '../remedies/types';
+import type { RemedySettings } from '../remedies/types';
 import type { Mode } from './modes';
 
 export type { Mode } from './modes';

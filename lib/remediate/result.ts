@@ -1,6 +1,6 @@
 import type { Report } from '../checks/types';
 import type { Plan, PlanEntry } from '../guard/types';
-import type { PlannedAction } from '../remedies/types';
+import type { PlannedAction } from '../remedies/catalog';
 import type { TimedStep } from './timeline';
 
 /** `stopped`: started, and stopped at the run's deadline in a state the next run resumes (a key move between rounds). */

@@ -1,11 +1,17 @@
 import type { ClusterView } from '../model/view';
-import { assignUncoveredSlots } from './assign-uncovered-slots';
+import { type AssignStep, assignUncoveredSlots } from './assign-uncovered-slots';
 import type { Executor } from './executor';
-import { forgetGhostNode } from './forget-ghost-node';
+import { type ForgetStep, forgetGhostNode } from './forget-ghost-node';
 import type { RemedyId } from './ids';
-import { promoteReplica } from './promote-replica';
-import { stabilizeOpenSlot } from './stabilize-open-slot';
-import type { AnyStep, ApplyOutcome, PlannedAction, Remedy, RemedySettings } from './types';
+import { type PromoteStep, promoteReplica } from './promote-replica';
+import { type StabilizeStep, stabilizeOpenSlot } from './stabilize-open-slot';
+import type { ApplyOutcome, Escalation, Remedy, RemedySettings } from './types';
+
+/** An action of any remedy that can be applied (every remedy's steps). */
+export type AnyStep = AssignStep | StabilizeStep | PromoteStep | ForgetStep;
+
+/** One thing a remedy would do, derived from one snapshot: a step, or an escalation. */
+export type PlannedAction = AnyStep | Escalation;
 
 /** What a remedy is, whatever its steps: for the allow-list and for listing. */
 export type RemedyInfo = Pick<Remedy<AnyStep>, 'title' | 'optIn'> & { id: RemedyId };

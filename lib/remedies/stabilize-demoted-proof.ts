@@ -1,4 +1,4 @@
-import type { SlotContext } from './stabilize-plan';
+import type { SlotContext } from './stabilize-types';
 
 /**
  * Why a node a mark names, now a replica, is not proven replaced by `heir`; undefined when it is.

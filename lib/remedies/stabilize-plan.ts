@@ -1,8 +1,8 @@
 import { cli } from '../model/runbook';
 import type { ClusterView, OpenSlotMarker } from '../model/view';
-import type { Side, SlotPlan } from './stabilize-open-slot';
 import { planReplacedPeer } from './stabilize-replaced-peer';
 import { migrateCommands } from './stabilize-runbook';
+import type { SlotContext, SlotDraft, SlotPlan } from './stabilize-types';
 import {
   internalAddress,
   mastersDisagreeing,
@@ -11,44 +11,6 @@ import {
   reachableMasters,
 } from './support';
 import type { Escalation } from './types';
-
-/** One slot's known-safe plan, with what a person reads: the action is built from drafts of one group. */
-export interface SlotDraft {
-  plan: SlotPlan;
-  /** Without the `slot N:` prefix. */
-  summary: string;
-  commands: string[];
-  /** Addresses involved, sorted: with the sub-case, what groups slots into one action. */
-  nodes: string[];
-  fingerprint: string;
-  keysToMove?: number;
-}
-
-/** What every branch of the planner needs about one open slot. */
-export interface SlotContext {
-  view: ClusterView;
-  slot: number;
-  markers: OpenSlotMarker[];
-  migrating: OpenSlotMarker[];
-  importing: OpenSlotMarker[];
-  batch: number;
-  /** Keys of the slot on a node (0 when not counted: callers check counts first). */
-  keys: (id: string) => number;
-  side: (id: string) => Side;
-  /** Reachable masters other than `skip` and the final owner: the rest of the cluster to tell. */
-  others: (finalOwner: string, skip: string[]) => string[];
-  setslotNode: (finalOwner: string, addresses: string[]) => string[];
-  draft: (
-    plan: SlotPlan,
-    summary: string,
-    commands: string[],
-    extra?: string[],
-    keysToMove?: number,
-  ) => SlotDraft;
-  escalate: (reason: string, runbook?: string[]) => Escalation;
-  /** Reachable masters other than `ids` holding keys of the slot. */
-  holders: (ids: string[]) => string[];
-}
 
 /** The plan for one open slot: a known-safe sub-case, or an escalation with its reason. */
 export function planSlot(

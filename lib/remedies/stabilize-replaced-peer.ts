@@ -1,7 +1,7 @@
 import { cli } from '../model/runbook';
 import { demotionUnproven } from './stabilize-demoted-proof';
-import type { SlotContext, SlotDraft } from './stabilize-plan';
 import { migrateCommands } from './stabilize-runbook';
+import type { SlotContext, SlotDraft } from './stabilize-types';
 import { internalAddress, reachable } from './support';
 import type { Escalation } from './types';
 

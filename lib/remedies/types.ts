@@ -1,11 +1,7 @@
 import type { ClusterView } from '../model/view';
 import type { SlotRange } from '../topology/types';
-import type { AssignStep } from './assign-uncovered-slots';
 import type { Executor } from './executor';
-import type { ForgetStep } from './forget-ghost-node';
 import type { RemedyId } from './ids';
-import type { PromoteStep } from './promote-replica';
-import type { StabilizeStep } from './stabilize-open-slot';
 
 /**
  * What every planned action carries, whatever its remedy and sub-case. `fingerprint` names the
@@ -53,19 +49,16 @@ export interface Escalation extends ActionBase {
   runbook: string[];
 }
 
-/** An action of any remedy that can be applied (every remedy's steps). */
-export type AnyStep = AssignStep | StabilizeStep | PromoteStep | ForgetStep;
-
-/** One thing a remedy would do, derived from one snapshot: a step, or an escalation. */
-export type PlannedAction = AnyStep | Escalation;
-
 export interface ApplyOutcome {
   /** What was actually sent, in order. */
   executed: string[];
   keysMoved: number;
 }
 
-export interface Remedy<S extends AnyStep> {
+/** Any remedy's step, as the shape every remedy's steps share. */
+export type SomeStep = Step<RemedyId, string, unknown>;
+
+export interface Remedy<S extends SomeStep> {
   id: S['remedy'];
   title: string;
   /** Off unless the allow-list names it explicitly. */

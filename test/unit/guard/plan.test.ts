@@ -3,7 +3,7 @@ import { agreement } from '../../../lib/guard/agreement';
 import { planRemediation } from '../../../lib/guard/plan';
 import { DEFAULT_BUDGET, type GuardInput } from '../../../lib/guard/types';
 import { ClusterView } from '../../../lib/model/view';
-import type { PlannedAction } from '../../../lib/remedies/types';
+import type { PlannedAction } from '../../../lib/remedies/catalog';
 import { type ClusterSpec, healthySpec, type NodeSpec, nodeId } from '../checks/build';
 import {
   A,

@@ -2,7 +2,8 @@ import { expect } from 'vitest';
 import { candidateActions, planRemediation } from '../../../lib/guard/plan';
 import { DEFAULT_BUDGET, type Plan, type PlanEntry, type Policy } from '../../../lib/guard/types';
 import type { Snapshot } from '../../../lib/observe/types';
-import { DEFAULT_SETTINGS, type PlannedAction } from '../../../lib/remedies/types';
+import type { PlannedAction } from '../../../lib/remedies/catalog';
+import { DEFAULT_SETTINGS } from '../../../lib/remedies/types';
 import { buildSnapshot, type ClusterSpec, NOW, nodeId } from '../checks/build';
 
 /**

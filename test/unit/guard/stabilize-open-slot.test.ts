@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { candidateActions } from '../../../lib/guard/plan';
-import type { PlannedAction } from '../../../lib/remedies/types';
+import type { PlannedAction } from '../../../lib/remedies/catalog';
 import { type ClusterSpec, healthySpec, nodeId } from '../checks/build';
 import {
   A,
