@@ -158,7 +158,8 @@ class ObservationSession {
       const pipeline = client.redis.pipeline();
       // The whole view as bytes (lib/observe/views.ts decodes it).
       if (asked.whole) pipeline.callBuffer('CLUSTER', 'NODES');
-      if (asked.summary) pipeline.call(...asked.summary);
+      // As bytes: its clock is read from them (lib/observe/view-summary.ts), the rest decoded there.
+      if (asked.summary) pipeline.callBuffer(...asked.summary);
       for (const command of QUESTIONS) pipeline.call(...command);
       if (this.deepKeyScan) pipeline.call(...SURVEY);
       const replies = ((await client.exec(pipeline)) ?? []) as [Error | null, unknown][];

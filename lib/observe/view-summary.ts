@@ -60,36 +60,72 @@ export interface ViewSummary {
   /** The node's own line as it printed it (with its clock and marks); '' when it has none. */
   own: string;
   /** ping-sent and pong-recv of each line, in the normalized order. */
-  pingSent: number[];
-  pongRecv: number[];
+  pingSent: Float64Array;
+  pongRecv: Float64Array;
   /** The normalized view, when the checker did not already hold it. */
   text?: string;
 }
 
-/** The script's reply, or undefined when it failed or is not its shape (the node is then asked whole). */
+/**
+ * The script's reply, or undefined when it failed or is not its shape (the node is then asked whole).
+ * The reply is best asked as bytes (`callBuffer`): a thousand-node view's clock is about 28 KB, read
+ * here byte by byte without first becoming a string; strings (a test's, a replay's) are read alike.
+ */
 export function parseViewSummary([error, value]: [Error | null, unknown]): ViewSummary | undefined {
   if (error || !Array.isArray(value) || value.length !== 4) return undefined;
-  const [hash, own, clock, text] = value.map((v) => (Buffer.isBuffer(v) ? v.toString() : v));
+  const [hash, own, text] = [value[0], value[1], value[3]].map((v) =>
+    Buffer.isBuffer(v) ? v.toString() : v,
+  );
+  const clock: unknown = value[2];
   if (typeof hash !== 'string' || !/^[0-9a-f]{40}$/.test(hash)) return undefined;
-  if (typeof own !== 'string' || typeof clock !== 'string' || typeof text !== 'string') return undefined;
-  const pingSent: number[] = [];
-  const pongRecv: number[] = [];
-  let at = 0;
-  let index = 0;
-  // "ping pong ping pong ...": whole non-negative numbers, read without splitting the text.
-  while (at < clock.length) {
-    let end = clock.indexOf(' ', at);
-    if (end < 0) end = clock.length;
-    let n = 0;
-    if (end === at || end - at > 15) return undefined;
-    for (let i = at; i < end; i++) {
-      const d = clock.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return undefined;
-      n = n * 10 + d;
+  if (typeof own !== 'string' || typeof text !== 'string') return undefined;
+  const times = Buffer.isBuffer(clock)
+    ? readClock(clock)
+    : typeof clock === 'string'
+      ? readClock(clock)
+      : undefined;
+  if (!times) return undefined;
+  return { hash, own, pingSent: times.pingSent, pongRecv: times.pongRecv, ...(text !== '' ? { text } : {}) };
+}
+
+/** Most digits of one time: more is not a clock in ms (and would lose precision). */
+const MAX_CLOCK_DIGITS = 15;
+
+/**
+ * "ping pong ping pong ...": whole non-negative numbers split by single spaces, read in one pass over
+ * the characters (bytes or text) without splitting them, into arrays of their exact size (a thousand
+ * views hold two million times: as growing arrays they were half of what a check allocated);
+ * undefined for anything else.
+ */
+function readClock(clock: Buffer | string): { pingSent: Float64Array; pongRecv: Float64Array } | undefined {
+  const bytes = typeof clock !== 'string';
+  const length = clock.length;
+  const at = (i: number): number =>
+    bytes ? ((clock as Buffer)[i] as number) : (clock as string).charCodeAt(i);
+  if (length === 0) return { pingSent: new Float64Array(0), pongRecv: new Float64Array(0) };
+  let fields = 1;
+  for (let i = 0; i < length; i++) if (at(i) === 32) fields++;
+  if (fields % 2 !== 0) return undefined;
+  const pingSent = new Float64Array(fields / 2);
+  const pongRecv = new Float64Array(fields / 2);
+  let n = 0;
+  let digits = 0;
+  let field = 0;
+  for (let i = 0; i <= length; i++) {
+    const c = i === length ? 32 : at(i);
+    if (c === 32) {
+      if (digits === 0 || digits > MAX_CLOCK_DIGITS) return undefined;
+      if (field % 2 === 0) pingSent[field >> 1] = n;
+      else pongRecv[field >> 1] = n;
+      field++;
+      n = 0;
+      digits = 0;
+      continue;
     }
-    (index++ % 2 === 0 ? pingSent : pongRecv).push(n);
-    at = end + 1;
+    const d = c - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+    digits++;
   }
-  if (pingSent.length !== pongRecv.length) return undefined;
-  return { hash, own, pingSent, pongRecv, ...(text !== '' ? { text } : {}) };
+  return { pingSent, pongRecv };
 }

@@ -8,6 +8,11 @@ export interface NodesView {
   problems: ParseProblem[];
 }
 
+/** A view being read: its clock as arrays that grow. */
+interface ViewInProgress extends NodesView {
+  times: { pingSent: number[]; pongRecv: number[] };
+}
+
 /** Which view last printed a node id: a second line for the same id in one view is skipped. */
 class IdMark {
   generation = 0;
@@ -64,7 +69,7 @@ export class LineTable {
   }
 
   parse(text: string): NodesView {
-    const view: NodesView = { lines: [], times: { pingSent: [], pongRecv: [] }, problems: [] };
+    const view: ViewInProgress = { lines: [], times: { pingSent: [], pongRecv: [] }, problems: [] };
     if (typeof text !== 'string') {
       // Snapshots are replayed from JSON, where the type system promises nothing.
       view.problems.push({ line: '', reason: `CLUSTER NODES output is a ${typeof text}, not text` });
@@ -93,7 +98,7 @@ export class LineTable {
     return found;
   }
 
-  private line(text: string, start: number, end: number, generation: number, view: NodesView): void {
+  private line(text: string, start: number, end: number, generation: number, view: ViewInProgress): void {
     // The fast path reads lines as Redis prints them: fields split by one space, nothing around them.
     const first = text.charCodeAt(start);
     const last = text.charCodeAt(end - 1);
@@ -215,7 +220,7 @@ export class LineTable {
   }
 
   /** A line in another layout (CRLF, tabs, padding): parsed whole, shared by its fields. */
-  private slow(text: string, generation: number, view: NodesView): void {
+  private slow(text: string, generation: number, view: ViewInProgress): void {
     if (text === '') return;
     const line = copy(text);
     try {

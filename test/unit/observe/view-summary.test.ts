@@ -8,16 +8,23 @@ describe('parseViewSummary', () => {
     expect(parseViewSummary([null, [HASH, 'own line', '0 1796585704852 12 1796585704000', 'text']])).toEqual({
       hash: HASH,
       own: 'own line',
-      pingSent: [0, 12],
-      pongRecv: [1796585704852, 1796585704000],
+      pingSent: Float64Array.of(0, 12),
+      pongRecv: Float64Array.of(1796585704852, 1796585704000),
       text: 'text',
     });
     expect(parseViewSummary([null, [HASH, '', '', '']])).toEqual({
       hash: HASH,
       own: '',
-      pingSent: [],
-      pongRecv: [],
+      pingSent: new Float64Array(0),
+      pongRecv: new Float64Array(0),
     });
+  });
+
+  it('reads the reply as bytes (as the observation asks it) as it reads text', () => {
+    const text = [HASH, 'own line', '0 1796585704852 12 1796585704000', 'text'];
+    expect(parseViewSummary([null, text.map((t) => Buffer.from(t))])).toEqual(parseViewSummary([null, text]));
+    for (const clock of ['0 1 2', '0  1', '0 1x', '0 1 ', ' 0 1', `0 ${'9'.repeat(16)}`, '0 \u0131'])
+      expect(parseViewSummary([null, [HASH, 'own', Buffer.from(clock), '']])).toBeUndefined();
   });
 
   it('refuses anything else, so the node is asked its whole view instead', () => {
@@ -30,6 +37,8 @@ describe('parseViewSummary', () => {
       [HASH, 'own', '0 -1', ''],
       [HASH, 'own', '0  1', ''],
       [HASH, 'own', '0 1x', ''],
+      [HASH, 'own', '0 1 ', ''],
+      [HASH, 'own', '0 \u0131', ''],
       [HASH, 'own', `0 ${'9'.repeat(16)}`, ''],
       [HASH, 7, '0 1', ''],
     ])
