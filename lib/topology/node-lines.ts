@@ -86,6 +86,22 @@ export class LineTable {
     return view;
   }
 
+  /**
+   * One line no other view prints alike (an observer's own, `myself` line, rebuilt into its summarized
+   * view: lib/observe/views.ts), parsed as {@link parse} would parse it but not kept for sharing: a
+   * thousand own lines are a thousand lines seen once. Text of more than one line is refused.
+   */
+  single(text: string): { line?: ClusterNodeLine; problems: ParseProblem[] } {
+    const problems: ParseProblem[] = [];
+    const trimmed = typeof text === 'string' ? text.trim() : '';
+    if (trimmed === '' || trimmed.includes('\n')) {
+      problems.push({ line: String(text), reason: 'not one line' });
+      return { problems };
+    }
+    const entry = parseLine(trimmed, problems);
+    return entry ? { line: freeze(strip(entry)), problems } : { problems };
+  }
+
   /** The shared copy of a line built elsewhere (a replayed snapshot): equal lines become one object. */
   intern(entry: ClusterNodeLine): ClusterNodeLine {
     const line = strip(entry);

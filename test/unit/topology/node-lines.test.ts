@@ -34,6 +34,24 @@ describe('LineTable', () => {
     for (const text of fixtures) expect(plain(table.parse(text))).toEqual(reference(text));
   });
 
+  it('parses a single line (an own line) as it parses a view of that line, unshared and frozen', () => {
+    const garbled = fc.tuple(fc.constantFrom(...fixtureLines), fc.nat(), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(garbled, ([line, at, insert]) => {
+        const text = `${line.slice(0, at % (line.length + 1))}${insert}${line.slice(at % (line.length + 1))}`;
+        const view = reference(text);
+        const single = new LineTable().single(text);
+        if (view.lines.length === 1 && view.problems.length === 0) {
+          expect(plain(single.line)).toEqual(view.lines[0]);
+          expect(single.problems).toEqual([]);
+          expect(Object.isFrozen(single.line) && Object.isFrozen(single.line?.slots)).toBe(true);
+        } else expect(single.problems.length > 0 || single.line === undefined).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+    expect(new LineTable().single(`${fixtureLines[0]}\n${fixtureLines[1]}`).line).toBeUndefined();
+  });
+
   it('shares a line between views that print it alike but for the clock, and freezes it', () => {
     const text = fixtures.find((t) => t.includes('myself,master')) as string;
     const later = text.replace(/ (\d+) (\d+) (\d+) (connected|disconnected)/g, (_, ping, pong, epoch, link) =>
