@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseClusterNodes } from '../../../lib/topology';
 import { LineTable, type NodesView } from '../../../lib/topology/node-lines';
+import type { ClusterNodeLine } from '../../../lib/topology/types';
 
 /*
  * The shared-line parser must say exactly what parseClusterNodes says, with the observer's clock moved
@@ -26,7 +27,7 @@ function reference(text: string) {
   };
 }
 
-const plain = (view: NodesView) => JSON.parse(JSON.stringify(view));
+const plain = (view: NodesView | ClusterNodeLine | undefined) => JSON.parse(JSON.stringify(view ?? null));
 
 describe('LineTable', () => {
   it('parses every recorded output as parseClusterNodes does', () => {
