@@ -37,12 +37,14 @@ export const configDisagreement = defineCheck({
     );
     if (observers.length < 2) return [];
     // Column of each sorted observer in the view's segments, which run over ranges, not slots.
-    const column = observers.map((o) => view.observers.indexOf(o));
+    const columnOf = new Map(view.observers.map((o, i) => [o, i]));
+    const column = observers.map((o) => columnOf.get(o) as number);
     const agreed = (slot: number) => view.agreedOwner(slot);
     const groups: { range: SlotRange; owners: (string | undefined)[] }[] = [];
     for (const segment of view.segments()) {
+      // Every view alike (a healthy cluster's every segment): nothing to sort into columns.
+      if (same(segment.owners)) continue;
       const owners = column.map((c) => segment.owners[c]);
-      if (owners.every((o) => o === owners[0])) continue;
       const last = groups[groups.length - 1];
       if (last && last.range[1] === segment.first - 1 && last.owners.every((o, i) => o === owners[i]))
         last.range[1] = segment.last;
@@ -158,4 +160,10 @@ function keysByNode(
     if (keys !== undefined) result[address] = keys;
   }
   return result;
+}
+
+/** True when every entry is the first (the columns are a permutation of the owners: the same test). */
+function same(owners: readonly (string | undefined)[]): boolean {
+  for (let i = 1; i < owners.length; i++) if (owners[i] !== owners[0]) return false;
+  return true;
 }

@@ -162,16 +162,25 @@ export class ClusterView {
     this.sharedAddresses =
       new Set(this.observers.map((o) => o.observation.address)).size !== this.observers.length;
     // One pass over every view: each distinct line is looked up once per view, and what it says of its
-    // node is tallied.
+    // node is tallied. Views read from one summary (lib/observe/views.ts) hold the same lines at the
+    // same places but for the observer's own: a line where the previous view had it takes that row
+    // without a lookup (a thousand views are a million lines).
     const t = this.tally;
+    let previous: readonly ClusterNodeLine[] = [];
+    let previousRows = new Int32Array(0);
+    let rows = new Int32Array(0);
     this.observers.forEach(({ observation }, i) => {
       this.observerIndex.set(observation, i);
-      for (const entry of observation.clusterNodes ?? []) {
-        let row = this.rowOf.get(entry);
+      const entries = observation.clusterNodes ?? [];
+      if (rows.length < entries.length) rows = new Int32Array(entries.length);
+      for (let j = 0; j < entries.length; j++) {
+        const entry = entries[j] as ClusterNodeLine;
+        let row = entry === previous[j] ? previousRows[j] : this.rowOf.get(entry);
         if (row === undefined) {
           row = this.factsFor(entry, observation).index;
           this.rowOf.set(entry, row);
         }
+        rows[j] = row;
         if (!entry.myself) t.listing[row] = (t.listing[row] as number) + 1;
         if (entry.role === 'master') t.masters[row] = (t.masters[row] as number) + 1;
         else if (entry.role === 'replica') {
@@ -181,6 +190,8 @@ export class ClusterView {
         if (entry.fail && !entry.myself) push(t.fail, row, i);
         if (entry.pfail && !entry.myself) push(t.pfail, row, i);
       }
+      previous = entries;
+      [previousRows, rows] = [rows, previousRows];
     });
     this.segmentList = this.cutSegments();
     for (const { observation, self } of this.observers) {
@@ -377,7 +388,7 @@ export class ClusterView {
       agreed: undefined,
     }));
     // Each distinct line's ranges as runs of segment indexes, and its claims, once.
-    const spans = new Map<ClusterNodeLine, { id: string; runs: number[] }>();
+    const spans = new Map<ClusterNodeLine, Span>();
     for (const [line, ranges] of rangesOf) {
       // One string per id across views: comparing the same string is a pointer check.
       const id = this.nodes.get(line.id)?.id ?? line.id;
@@ -391,22 +402,32 @@ export class ClusterView {
       }
       spans.set(line, { id, runs });
     }
+    // A line where the previous view had it takes that view's span without a lookup (see the constructor).
+    let previous: readonly ClusterNodeLine[] = [];
+    let previousSpans: (Span | undefined)[] = [];
+    let found: (Span | undefined)[] = [];
     this.observers.forEach(({ observation }, observer) => {
       const lines = observation.clusterNodes ?? [];
+      // Dense, written from the end: every place below the view's length is written before it is read.
+      if (found.length < lines.length) found = new Array<Span | undefined>(lines.length).fill(undefined);
       // Reversed so that the first line claiming a slot is written last and wins.
       for (let e = lines.length - 1; e >= 0; e--) {
         const line = lines[e] as ClusterNodeLine;
+        found[e] = undefined;
         if (line.slots.length === 0) continue;
-        const span = spans.get(line);
+        const span = line === previous[e] ? previousSpans[e] : spans.get(line);
+        found[e] = span;
         if (!span) continue;
         const { id, runs } = span;
         for (let r = 0; r < runs.length; r += 2)
           for (let i = runs[r] as number; i <= (runs[r + 1] as number); i++)
             (segments[i] as SlotSegment).owners[observer] = id;
       }
+      previous = lines;
+      [previousSpans, found] = [found, previousSpans];
     });
     const masters = this.observers.flatMap((o, i) => (o.self.role === 'master' ? [i] : []));
-    for (const segment of segments) segment.agreed = majority(masters.map((i) => segment.owners[i]));
+    for (const segment of segments) segment.agreed = agreedOwner(segment.owners, masters);
     return segments;
   }
 
@@ -695,6 +716,27 @@ function segmentIndex(segments: readonly SlotSegment[], slot: number): number {
 }
 
 /** The owner most views name; a tie between the first two, or no owner at all, is undefined. */
+/**
+ * The owner most of the `voters` give (see {@link majority}). Where every voter that names an owner
+ * names the same one (a healthy cluster: every segment), that one, without counting.
+ */
+/** A line's claims: its node id, and its ranges as runs of segment indexes (first, last, first, ...). */
+interface Span {
+  id: string;
+  runs: number[];
+}
+
+function agreedOwner(owners: readonly (string | undefined)[], voters: readonly number[]): string | undefined {
+  let only: string | undefined;
+  for (const i of voters) {
+    const owner = owners[i];
+    if (!owner) continue;
+    if (only === undefined) only = owner;
+    else if (owner !== only) return majority(voters.map((v) => owners[v]));
+  }
+  return only;
+}
+
 function majority(owners: (string | undefined)[]): string | undefined {
   const votes = new Map<string, number>();
   for (const owner of owners) if (owner) votes.set(owner, (votes.get(owner) ?? 0) + 1);

@@ -20,9 +20,14 @@ export function slotsThatMatter(observations: NodeObservation[]): Set<number> {
   // views share their lines: a line seen in another view is skipped by identity).
   const claims = new Map<string, { id: string; first: number; last: number }>();
   const walked = new Set<ClusterNodeLine>();
+  // Views read from one summary hold the same lines at the same places but for their own: a line
+  // where the previous view had it was walked then, without a lookup.
+  let previous: readonly ClusterNodeLine[] = [];
   for (const o of observations) {
-    for (const entry of o.clusterNodes ?? []) {
-      if (walked.has(entry)) continue;
+    const entries = o.clusterNodes ?? [];
+    for (let j = 0; j < entries.length; j++) {
+      const entry = entries[j] as ClusterNodeLine;
+      if (entry === previous[j] || walked.has(entry)) continue;
       walked.add(entry);
       if (entry.myself) {
         for (const m of entry.migrating) result.add(m.slot);
@@ -31,6 +36,7 @@ export function slotsThatMatter(observations: NodeObservation[]): Set<number> {
       for (const [first, last] of entry.slots)
         claims.set(`${entry.id} ${first} ${last}`, { id: entry.id, first, last });
     }
+    previous = entries;
   }
   // A sweep over the claims in slot order: gaps are slots nobody claims, overlaps between different
   // ids are disputes. The work grows with the claims, not with the 16 384 slots.

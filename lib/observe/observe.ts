@@ -1,5 +1,5 @@
 import { compareText, parseClusterInfo, parseInfo } from '../topology';
-import { serverOf } from '../topology/info';
+import { emptyRecord, serverOf } from '../topology/info';
 import type { ClusterNodeLine } from '../topology/types';
 import { type ConnectionOptions, connectNode, type NodeClient } from './connection';
 import {
@@ -158,7 +158,8 @@ class ObservationSession {
       const pipeline = client.redis.pipeline();
       // The whole view as bytes (lib/observe/views.ts decodes it).
       if (asked.whole) pipeline.callBuffer('CLUSTER', 'NODES');
-      if (asked.summary) pipeline.call(...asked.summary);
+      // As bytes: its clock is read from them (lib/observe/view-summary.ts), the rest decoded there.
+      if (asked.summary) pipeline.callBuffer(...asked.summary);
       for (const command of QUESTIONS) pipeline.call(...command);
       if (this.deepKeyScan) pipeline.call(...SURVEY);
       const replies = ((await client.exec(pipeline)) ?? []) as [Error | null, unknown][];
@@ -254,7 +255,7 @@ function recordDetails(observation: NodeObservation, reply: (i: number) => [Erro
   const [infoError, clusterInfo] = reply(0);
   if (infoError) throw infoError;
   observation.clusterInfo = parseClusterInfo(String(clusterInfo));
-  observation.info = {};
+  observation.info = emptyRecord();
   for (let i = 1; i <= 4; i++) {
     const [error, text] = reply(i);
     if (!error) Object.assign(observation.info, parseInfo(String(text)));
@@ -262,7 +263,7 @@ function recordDetails(observation: NodeObservation, reply: (i: number) => [Erro
   const server = serverOf(observation.info);
   if (server) observation.server = server;
   const restricted: string[] = [];
-  const config: Record<string, string> = {};
+  const config: Record<string, string> = emptyRecord();
   for (const i of [5, 6]) {
     const [error, pairs] = reply(i);
     if (error) {

@@ -68,17 +68,32 @@ export class ViewBook {
     if (this.known === undefined && this.normalized.has(summary.hash)) this.known = summary.hash;
   }
 
+  /** Where each node id stands in a normalized view, by its hash (built on first need). */
+  private readonly places = new Map<string, Map<string, number>>();
+
+  /** Where the line of node `id` stands in the normalized view `hash` (the first, as `findIndex`). */
+  private placeOf(hash: string, id: string): number | undefined {
+    let places = this.places.get(hash);
+    if (!places) {
+      places = new Map();
+      const base = this.normalized.get(hash) ?? [];
+      for (let i = base.length - 1; i >= 0; i--) places.set((base[i] as ClusterNodeLine).id, i);
+      this.places.set(hash, places);
+    }
+    return places.get(id);
+  }
+
   /** The view rebuilt: the normalized lines, the node's own line in its place, its clock beside. */
   private rebuild(summary: ViewSummary): NodesView | undefined {
     const base = this.normalized.get(summary.hash);
     if (!base || base.length !== summary.pingSent.length) return undefined;
-    const lines = [...base];
+    // A copy (slice: spreading a thousand lines cost 40 us a view), the node's own line in its place.
+    const lines = base.slice();
     if (summary.own !== '') {
-      const own = this.lines.parse(summary.own);
-      const line = own.lines[0];
-      if (own.problems.length > 0 || own.lines.length !== 1 || !line?.myself) return undefined;
-      const at = lines.findIndex((l) => l.id === line.id);
-      if (at < 0) return undefined;
+      const { line, problems } = this.lines.single(summary.own);
+      if (problems.length > 0 || !line?.myself) return undefined;
+      const at = this.placeOf(summary.hash, line.id);
+      if (at === undefined) return undefined;
       lines[at] = line;
     }
     return { lines, times: { pingSent: summary.pingSent, pongRecv: summary.pongRecv }, problems: [] };

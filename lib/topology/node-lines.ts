@@ -8,6 +8,11 @@ export interface NodesView {
   problems: ParseProblem[];
 }
 
+/** A view being read: its clock as arrays that grow. */
+interface ViewInProgress extends NodesView {
+  times: { pingSent: number[]; pongRecv: number[] };
+}
+
 /** Which view last printed a node id: a second line for the same id in one view is skipped. */
 class IdMark {
   generation = 0;
@@ -64,7 +69,7 @@ export class LineTable {
   }
 
   parse(text: string): NodesView {
-    const view: NodesView = { lines: [], times: { pingSent: [], pongRecv: [] }, problems: [] };
+    const view: ViewInProgress = { lines: [], times: { pingSent: [], pongRecv: [] }, problems: [] };
     if (typeof text !== 'string') {
       // Snapshots are replayed from JSON, where the type system promises nothing.
       view.problems.push({ line: '', reason: `CLUSTER NODES output is a ${typeof text}, not text` });
@@ -81,6 +86,22 @@ export class LineTable {
     return view;
   }
 
+  /**
+   * One line no other view prints alike (an observer's own, `myself` line, rebuilt into its summarized
+   * view: lib/observe/views.ts), parsed as {@link parse} would parse it but not kept for sharing: a
+   * thousand own lines are a thousand lines seen once. Text of more than one line is refused.
+   */
+  single(text: string): { line?: ClusterNodeLine; problems: ParseProblem[] } {
+    const problems: ParseProblem[] = [];
+    const trimmed = typeof text === 'string' ? text.trim() : '';
+    if (trimmed === '' || trimmed.includes('\n')) {
+      problems.push({ line: String(text), reason: 'not one line' });
+      return { problems };
+    }
+    const entry = parseLine(trimmed, problems);
+    return entry ? { line: freeze(strip(entry)), problems } : { problems };
+  }
+
   /** The shared copy of a line built elsewhere (a replayed snapshot): equal lines become one object. */
   intern(entry: ClusterNodeLine): ClusterNodeLine {
     const line = strip(entry);
@@ -93,7 +114,7 @@ export class LineTable {
     return found;
   }
 
-  private line(text: string, start: number, end: number, generation: number, view: NodesView): void {
+  private line(text: string, start: number, end: number, generation: number, view: ViewInProgress): void {
     // The fast path reads lines as Redis prints them: fields split by one space, nothing around them.
     const first = text.charCodeAt(start);
     const last = text.charCodeAt(end - 1);
@@ -215,7 +236,7 @@ export class LineTable {
   }
 
   /** A line in another layout (CRLF, tabs, padding): parsed whole, shared by its fields. */
-  private slow(text: string, generation: number, view: NodesView): void {
+  private slow(text: string, generation: number, view: ViewInProgress): void {
     if (text === '') return;
     const line = copy(text);
     try {

@@ -45,10 +45,14 @@ export interface ClusterNodeEntry {
  */
 export type ClusterNodeLine = Readonly<Omit<ClusterNodeEntry, 'pingSent' | 'pongRecv'>>;
 
-/** The observer's clock for each line of one view, in the view's order: ms, as the node printed them. */
+/**
+ * The observer's clock for each line of one view, in the view's order: ms, as the node printed them.
+ * Arrays, or typed arrays where a view was read from its summary (lib/observe/view-summary.ts): read
+ * them by index; snapshot files write them as arrays (lib/observe/snapshot-file.ts).
+ */
 export interface ClusterNodeTimes {
-  pingSent: number[];
-  pongRecv: number[];
+  pingSent: readonly number[] | Float64Array;
+  pongRecv: readonly number[] | Float64Array;
 }
 
 /** A line that could not be parsed: a fact to report, never an exception. */

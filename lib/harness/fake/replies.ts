@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { COUNT_SCRIPT, SURVEY } from '../../observe/key-counts';
-import { VIEW_SCRIPT } from '../../observe/view-summary';
+import { VIEW_SCRIPT, writeClock } from '../../observe/view-summary';
 import { SLOT_COUNT } from '../../topology/types';
 import { RECORDED } from './recorded';
 import { type RespValue, SimpleString } from './resp';
@@ -23,6 +23,12 @@ export interface FakeClusterState {
   startedAt: number;
   /** Normalized views by hash (see FakeNodeReplies.summary), shared by the nodes whose views are alike. */
   summaryTexts?: Map<string, string>;
+}
+
+/** A view's clock as ages before "now", in the summary's order (see FakeNodeReplies.clockAt). */
+interface ClockAges {
+  ping: Int32Array;
+  pong: Int32Array;
 }
 
 /** The reply to a command, or `stall` for a node that never answers. */
@@ -76,7 +82,7 @@ export class FakeNodeReplies {
   private readonly replicas: FakeNode[];
   private readonly replId: string;
   /** The view as the summary script normalizes it: its hash, its text, and its clock as a template. */
-  private readonly summary: { hash: string; text: string; clock: ViewTemplate };
+  private readonly summary: { hash: string; text: string; clock: ClockAges };
   /** Answers that never change, by command: a fake serves a thousand nodes from one thread. */
   private readonly memo = new Map<string, Answer>();
 
@@ -102,37 +108,11 @@ export class FakeNodeReplies {
     this.view.normalized = [];
   }
 
-  /** "ping pong ..." in the normalized order, its times written by `stampTimes` at each request. */
-  private clockTemplate(order: Int32Array): ViewTemplate {
-    const parts: string[] = [];
-    const offsets: number[] = [];
-    const ages: number[] = [];
-    let length = 0;
-    const push = (text: string) => {
-      parts.push(text);
-      length += text.length;
-    };
-    const time = (age: number) => {
-      offsets.push(length);
-      ages.push(age);
-      push('0'.repeat(13));
-    };
-    order.forEach((i, k) => {
-      if (k > 0) push(' ');
-      const ping = this.view.pingAges[i] as number;
-      if (ping < 0) push('0');
-      else time(ping);
-      push(' ');
-      time(this.view.pongAges[i] as number);
-    });
+  /** Each line's ping age (-1: none in flight) and pong age (-1: now, rounded), in the normalized order. */
+  private clockTemplate(order: Int32Array): ClockAges {
     return {
-      bytes: Buffer.from(parts.join(''), 'latin1'),
-      offsets: Int32Array.from(offsets),
-      ages: Int32Array.from(ages),
-      normalized: [],
-      pingAges: new Int32Array(0),
-      pongAges: new Int32Array(0),
-      own: { before: '', after: '' },
+      ping: Int32Array.from(order, (i) => this.view.pingAges[i] as number),
+      pong: Int32Array.from(order, (i) => this.view.pongAges[i] as number),
     };
   }
 
@@ -318,9 +298,22 @@ export class FakeNodeReplies {
     return [
       this.summary.hash,
       `${own.before}0 ${rounded}${own.after}`,
-      stampTimes(this.summary.clock, now),
+      this.clockAt(now, rounded),
       this.summary.hash === known ? '' : this.summary.text,
     ];
+  }
+
+  /** The summary's clock at `now`, as the script writes it. */
+  private clockAt(now: number, rounded: number): string {
+    const { ping, pong } = this.summary.clock;
+    const times = new Float64Array(ping.length * 2);
+    for (let i = 0; i < ping.length; i++) {
+      const p = ping[i] as number;
+      const q = pong[i] as number;
+      times[2 * i] = p < 0 ? 0 : now - p;
+      times[2 * i + 1] = q < 0 ? rounded : now - q;
+    }
+    return writeClock(times);
   }
 
   private survey(): RespValue {

@@ -202,3 +202,71 @@ describe('INFO parsers (fuzzed)', () => {
     }
   });
 });
+
+/** The parsers' definition: split into lines, trim, split each at its first colon, trim both sides. */
+function definedInfo(text: string): Record<string, Record<string, string>> {
+  const sections: Record<string, Record<string, string>> = Object.create(null);
+  let current = UNSECTIONED;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      current = line.slice(1).trim().toLowerCase();
+      sections[current] ??= Object.create(null);
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    sections[current] ??= Object.create(null);
+    (sections[current] as Record<string, string>)[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return sections;
+}
+
+function definedClusterInfo(text: string): Record<string, string> {
+  const fields: Record<string, string> = Object.create(null);
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const colon = line.indexOf(':');
+    if (colon > 0) fields[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return fields;
+}
+
+/** Fields and their order, as JSON writes them (a record's field order is what a snapshot keeps). */
+const written = (value: unknown) => JSON.stringify(value);
+
+describe('INFO parsers read in place what splitting and trimming reads', () => {
+  it('on recorded replies, on fuzzed text with every kind of whitespace, and on hostile field names', () => {
+    expect(fixtureNames.length).toBeGreaterThan(0);
+    for (const name of fixtureNames) {
+      const text = fixture(name);
+      expect(written(parseInfo(text))).toBe(written(definedInfo(text)));
+      expect(written(parseClusterInfo(text))).toBe(written(definedClusterInfo(text)));
+    }
+    const unit = fc.constantFrom(
+      ...'#:=,\r\n\t\v\f slave0ipportlag123.-'.split(''),
+      '\u00a0',
+      '\u2028',
+      '\ufeff',
+      '\u3000',
+      '\u0085',
+      '__proto__',
+      'constructor',
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit, maxLength: 300 })), (text) => {
+        expect(written(parseInfo(text))).toBe(written(definedInfo(text)));
+        expect(written(parseClusterInfo(text))).toBe(written(definedClusterInfo(text)));
+      }),
+      { numRuns: 1000 },
+    );
+    const hostile = parseInfo('# Server\r\n__proto__:x\r\nconstructor:y\r\n# __proto__\r\na:b\r\n');
+    expect(Object.getPrototypeOf(hostile.server)).toBe(Object.getPrototypeOf(hostile));
+    expect(Object.getOwnPropertyDescriptor(hostile.server, '__proto__')?.value).toBe('x');
+    expect(hostile.server?.constructor).toBe('y');
+    expect(Object.keys(hostile)).toEqual(['server', '__proto__']);
+    expect(parseInfo('a:b').hasOwnProperty).toBeUndefined();
+  });
+});

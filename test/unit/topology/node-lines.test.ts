@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseClusterNodes } from '../../../lib/topology';
 import { LineTable, type NodesView } from '../../../lib/topology/node-lines';
+import type { ClusterNodeLine } from '../../../lib/topology/types';
 
 /*
  * The shared-line parser must say exactly what parseClusterNodes says, with the observer's clock moved
@@ -26,12 +27,30 @@ function reference(text: string) {
   };
 }
 
-const plain = (view: NodesView) => JSON.parse(JSON.stringify(view));
+const plain = (view: NodesView | ClusterNodeLine | undefined) => JSON.parse(JSON.stringify(view ?? null));
 
 describe('LineTable', () => {
   it('parses every recorded output as parseClusterNodes does', () => {
     const table = new LineTable();
     for (const text of fixtures) expect(plain(table.parse(text))).toEqual(reference(text));
+  });
+
+  it('parses a single line (an own line) as it parses a view of that line, unshared and frozen', () => {
+    const garbled = fc.tuple(fc.constantFrom(...fixtureLines), fc.nat(), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(garbled, ([line, at, insert]) => {
+        const text = `${line.slice(0, at % (line.length + 1))}${insert}${line.slice(at % (line.length + 1))}`;
+        const view = reference(text);
+        const single = new LineTable().single(text);
+        if (view.lines.length === 1 && view.problems.length === 0) {
+          expect(plain(single.line)).toEqual(view.lines[0]);
+          expect(single.problems).toEqual([]);
+          expect(Object.isFrozen(single.line) && Object.isFrozen(single.line?.slots)).toBe(true);
+        } else expect(single.problems.length > 0 || single.line === undefined).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+    expect(new LineTable().single(`${fixtureLines[0]}\n${fixtureLines[1]}`).line).toBeUndefined();
   });
 
   it('shares a line between views that print it alike but for the clock, and freezes it', () => {
