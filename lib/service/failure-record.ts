@@ -41,6 +41,28 @@ export function nextFailureRecord(
   };
 }
 
+/**
+ * Sends `next`'s message and stores its record, in the order that keeps each promise when one of
+ * the two calls fails or times out after doing its work (a publish the topic took but whose answer
+ * was late; a save that was stored but not acknowledged). The page that a failure started is sent
+ * first, so it is never lost: at worst it is sent twice (the reporter sends it again when the record
+ * was not saved). A nightly reminder is recorded first, so it is never sent twice: at worst one
+ * night's reminder is lost, which the next night's makes up.
+ */
+export async function deliverFailureRecord(
+  next: { record: FailureRecord; message?: OutboundMessage },
+  publish: (message: OutboundMessage) => Promise<void>,
+  save: (record: FailureRecord) => Promise<void>,
+): Promise<void> {
+  if (next.message?.kind === 'digest') {
+    await save(next.record);
+    await publish(next.message);
+    return;
+  }
+  if (next.message) await publish(next.message);
+  await save(next.record);
+}
+
 /** `Name: message`, plus the causes, one level each: what a person needs, never a secret. */
 export function describeError(error: unknown): string {
   const parts: string[] = [];

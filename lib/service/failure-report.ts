@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { renderFailureRecovered } from '../notify/checker-health';
 import type { MessageSink } from '../notify/types';
 import type { FunctionRole, StateStore } from '../state/types';
-import { describeError, nextFailureRecord } from './failure-record';
+import { deliverFailureRecord, describeError, nextFailureRecord } from './failure-record';
 
 export { describeError } from './failure-record';
 
@@ -50,7 +50,7 @@ export async function reportingFailures<T>(ctx: FailureContext, body: () => Prom
 }
 
 /**
- * Publishes only what the stored record says is new, and remembers it after publishing. When the
+ * Publishes only what the stored record says is new, and remembers it (deliverFailureRecord). When the
  * record cannot be read, nothing is published here: a message per failed run would follow, and the
  * reporter, outside the cluster's network with its own role, reads the table and reports it once.
  */
@@ -65,8 +65,11 @@ async function notifyFailure(ctx: FailureContext, text: string): Promise<void> {
     ...(ctx.requestId !== undefined ? { requestId: ctx.requestId } : {}),
   });
   if (!next) return;
-  if (next.message) await ctx.sink.publish(next.message);
-  await ctx.state.saveFailure(ctx.cluster, ctx.role, next.record);
+  await deliverFailureRecord(
+    next,
+    (message) => ctx.sink.publish(message),
+    (record) => ctx.state.saveFailure(ctx.cluster, ctx.role, record),
+  );
 }
 
 /** After a success: one "recovered" message if the function was failing. */

@@ -7,7 +7,7 @@ import type { DeploymentDocument } from '../config/placement-settings';
 import type { MessageSink } from '../notify/types';
 import type { StateStore } from '../state/types';
 import { clusterNamed, parseEvent } from './events';
-import { nextFailureRecord, withoutAccountDetails } from './failure-record';
+import { deliverFailureRecord, nextFailureRecord, withoutAccountDetails } from './failure-record';
 
 /**
  * What Lambda hands an on-failure destination for an asynchronous invocation that failed for good
@@ -93,8 +93,12 @@ export function makeFailureReporter(deps: FailureReporterDeps) {
       requestId: requestContext.requestId,
     });
     if (next) {
-      if (next.message) await deps.sink(resources.topicArn).publish(next.message);
-      await state.saveFailure(cluster, fn.role, next.record);
+      const sink = deps.sink(resources.topicArn);
+      await deliverFailureRecord(
+        next,
+        (message) => sink.publish(message),
+        (saved) => state.saveFailure(cluster, fn.role, saved),
+      );
       deps.logger.warn('failed invocation reported', { cluster, role: fn.role, error });
     }
     if (fn.role === 'check') {

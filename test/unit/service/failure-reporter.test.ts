@@ -138,6 +138,49 @@ describe('the failure reporter: every failed invocation reported once, to its cl
     expect((await state.loadFailure('orders-cache', 'remediation'))?.failures).toBe(1);
   });
 
+  it('a publish the topic took but answered late: the nightly reminder is not sent twice, the first page may be', async () => {
+    const state = new FileStateStore(dir);
+    // SNS delivered each message, but its answer came after the SDK's request timeout.
+    const late = async (m: OutboundMessage) => {
+      sent.push(m);
+      throw new Error('TimeoutError: the request timed out');
+    };
+    const run = (requestId: string, nightly: boolean) =>
+      reportingFailures(
+        {
+          cluster: 'orders-cache',
+          role: 'check',
+          state,
+          sink: { publish: late },
+          logger,
+          now: () => new Date(clock),
+          nightly,
+          requestId,
+        },
+        async () => {
+          throw new Error('no route to the cluster');
+        },
+      ).catch(() => undefined);
+    const payload = (nightly: boolean) => ({
+      cluster: 'orders-cache',
+      kind: nightly ? 'nightly' : 'frequent',
+    });
+    const response = { errorType: 'Error', errorMessage: 'no route to the cluster' };
+
+    // The first failure: the page went out, the record was not saved, so the reporter pages again.
+    // Twice is the price of never losing the first page.
+    await run('req-1', false);
+    expect(await state.loadFailure('orders-cache', 'check')).toBeUndefined();
+    expect((await reporter()(failed('req-1', payload(false), response))).outcome).toBe('published');
+    expect(sent.map((m) => m.kind)).toEqual(['checker-error', 'checker-error']);
+
+    // The nightly run: its reminder is recorded before it is sent, so the reporter knows it was.
+    clock += 3_600_000;
+    await run('req-2', true);
+    expect((await state.loadFailure('orders-cache', 'check'))?.lastRequestId).toBe('req-2');
+    expect((await reporter()(failed('req-2', payload(true), response))).outcome).toBe('already-reported');
+    expect(sent.map((m) => m.kind)).toEqual(['checker-error', 'checker-error', 'digest']);
+  });
   it('an init error, and an event that aged out unrun, are failures of the cluster the event named', async () => {
     const report = reporter();
     await report(
