@@ -200,7 +200,7 @@ function onEvent(event: TickerEvent, log: (line: string) => void): Record<string
   const actions = (event.actions ?? []) as Record<string, unknown>[];
   for (const a of actions)
     log(
-      `  fix: ${a.remedy}/${a.subCase} ${a.status}${a.guard ? ` by ${a.guard}` : ''} slots ${JSON.stringify(a.slots)}: ${String(a.reason).slice(0, 160)}`,
+      `  fix: ${a.remedy}/${a.subCase} ${a.status}${a.guard && a.status !== 'applied' ? ` by ${a.guard}` : ''} slots ${JSON.stringify(a.slots)}: ${String(a.reason).slice(0, 160)}`,
     );
   return actions.filter((a) => a.status === 'escalated' || a.status === 'failed');
 }

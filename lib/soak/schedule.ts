@@ -99,7 +99,7 @@ export function drawSchedule(seed: number, count: number, nodeTimeoutMs: number)
 
 export const describeFault = (f: PlannedFault): string => {
   const detail: Record<FaultKind, string> = {
-    'kill-master': `restart ${f.holdMs} ms after its replica took over`,
+    'kill-master': `restart ${f.holdMs} ms after its replica took over and no mark names it`,
     'kill-replica': `restart after ${f.holdMs} ms`,
     'stop-below-timeout': `SIGSTOP ${f.holdMs} ms`,
     'stop-beyond-timeout': `SIGSTOP ${f.holdMs} ms`,
