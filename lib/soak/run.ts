@@ -146,11 +146,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakVerdict> {
     await Promise.all(pending);
 
     const endStates = await clusterState(cluster);
-    const writes = await writer.verify();
+    const retryUntil = Date.now() + 60_000;
+    const writes = await writer.verify(retryUntil);
     const staticLost: string[] = [];
+    const staticUnreadable: string[] = [];
     for (const key of staticKeys) {
-      const value = await readWithRetries(router, key);
-      if (value !== `value-of-${key}`) staticLost.push(key);
+      const value = await readWithRetries(router, key, retryUntil);
+      if (value === undefined) staticUnreadable.push(key);
+      else if (value !== `value-of-${key}`) staticLost.push(key);
     }
     return verdictOf({
       options: { ...options, server: undefined, log: undefined },
@@ -168,6 +171,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakVerdict> {
       writes,
       staticKeys: staticKeys.length,
       staticLost,
+      staticUnreadable,
       escalations,
     });
   } finally {

@@ -21,6 +21,8 @@ export interface VerdictInput {
   writes: WriterVerdict;
   staticKeys: number;
   staticLost: string[];
+  /** Keys that could not be read at the end (a shard answering CLUSTERDOWN): not proven lost, not proven kept. */
+  staticUnreadable: string[];
   escalations: { at: number; action: Record<string, unknown>; state: string[] }[];
 }
 
@@ -79,6 +81,7 @@ export function verdictOf(input: VerdictInput) {
     input.writes.lost.length === 0 &&
     input.writes.unreadable.length === 0 &&
     input.staticLost.length === 0 &&
+    input.staticUnreadable.length === 0 &&
     openAtEnd.length === 0 &&
     uncoveredAtEnd.length === 0 &&
     notOk.length === 0 &&
@@ -134,6 +137,7 @@ export function verdictOf(input: VerdictInput) {
     keys: {
       static: input.staticKeys,
       lost: input.staticLost.length,
+      unreadable: input.staticUnreadable.length,
       lostSample: input.staticLost.slice(0, 20),
     },
     end: {
@@ -167,7 +171,7 @@ export function renderVerdict(v: SoakVerdict): string {
     `checks: ${v.checks.ticks} scheduled runs, ${v.checks.errors} failed`,
     `resharder moves: ${kv(v.resharder)}`,
     `writes: ${v.writes.acked} acknowledged, ${v.writes.unacked} not; acknowledged writes lost ${v.writes.ackedLost}, unreadable ${v.writes.unreadable}`,
-    `keys: ${v.keys.lost} of ${v.keys.static} lost`,
+    `keys: ${v.keys.lost} of ${v.keys.static} lost, ${v.keys.unreadable} unreadable at the end`,
     `end: open slots ${v.end.openSlots.length ? v.end.openSlots.join(', ') : 'none'}; uncovered ${v.end.uncovered.length ? v.end.uncovered.join(', ') : 'none'}; not ok ${v.end.notOk.length ? v.end.notOk.join(', ') : 'none'}`,
     ...(v.end.quietProblems.length
       ? [`  not healthy after the quiet wait: ${v.end.quietProblems.join('; ')}`]

@@ -77,7 +77,7 @@ export class Writer {
     }
   }
 
-  async verify(): Promise<WriterVerdict> {
+  async verify(retryUntil: number): Promise<WriterVerdict> {
     const verdict: WriterVerdict = {
       acked: this.acked,
       unacked: this.unacked,
@@ -88,7 +88,7 @@ export class Writer {
     await this.router.refresh();
     for (const [key, record] of this.records) {
       if (record.acked === undefined) continue;
-      const read = await readWithRetries(this.router, key);
+      const read = await readWithRetries(this.router, key, retryUntil);
       if (read === undefined) {
         verdict.unreadable.push(key);
         continue;
@@ -101,12 +101,21 @@ export class Writer {
   }
 }
 
-/** GET through the router, retried across a refresh a few times; undefined when it never answered. */
-export async function readWithRetries(router: SlotRouter, key: string): Promise<string | null | undefined> {
+/**
+ * GET through the router, retried across a refresh a few times while `retryUntil` (epoch ms) has not
+ * passed, once after it (a shard that answers CLUSTERDOWN must not make the verdict wait an hour);
+ * undefined when it never answered.
+ */
+export async function readWithRetries(
+  router: SlotRouter,
+  key: string,
+  retryUntil: number,
+): Promise<string | null | undefined> {
   for (let i = 0; i < 10; i++) {
     try {
       return await router.get(key);
     } catch {
+      if (Date.now() > retryUntil) return undefined;
       await router.refresh();
       await sleep(200);
     }
