@@ -196,10 +196,20 @@ async function waitHealthy(
   return { ok: false, problems: last };
 }
 
-/** Logs what the scheduled path did; returns the escalated actions of a remediation run. */
+/**
+ * Logs what the scheduled path did; returns the escalated (or failed) actions of a remediation run,
+ * and the escalated entries of a plan the check published without starting a run.
+ */
 function onEvent(event: TickerEvent, log: (line: string) => void): Record<string, unknown>[] {
   if (event.type === 'tick-error') log(`  check failed: ${String(event.error)}`);
-  if (event.type === 'message') log(`  message ${event.severity} ${event.kind}: ${String(event.subject)}`);
+  if (event.type === 'message') {
+    log(`  message ${event.severity} ${event.kind}: ${String(event.subject)}`);
+    const plan = (event.plan ?? []) as Record<string, unknown>[];
+    const escalated = plan.filter((e) => e.status === 'escalated');
+    for (const e of escalated)
+      log(`  plan: ${e.remedy}/${e.subCase} escalated: ${String(e.reason).slice(0, 300)}`);
+    return escalated.map((e) => ({ ...e, slots: e.key, from: 'plan' }));
+  }
   if (event.type !== 'remediation') return [];
   const actions = (event.actions ?? []) as Record<string, unknown>[];
   for (const a of actions)

@@ -36,7 +36,9 @@ const functions = localPlacement({
   stateDir: config.stateDir,
   sink: {
     publish: async (m) => {
-      emit({ type: 'message', at: Date.now(), kind: m.kind, severity: m.severity, subject: m.subject });
+      // A plan the check could not act on (every entry refused or escalated) is only in this message.
+      const plan = m.kind === 'remediation' ? (JSON.parse(m.json) as { plan?: unknown[] }).plan : undefined;
+      emit({ type: 'message', at: Date.now(), kind: m.kind, severity: m.severity, subject: m.subject, plan });
     },
   },
   onRemediation: (_cluster, result) =>
