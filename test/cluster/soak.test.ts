@@ -5,7 +5,7 @@ import { renderVerdict } from '../../lib/soak/verdict';
 describe('chaos soak, test-sized (fixed seed)', () => {
   it('the scheduled check/fix loop in auto heals every fault and loses nothing', async () => {
     const lines: string[] = [];
-    const verdict = await runSoak({ minutes: 0.5, seed: 2, log: (line) => lines.push(line) });
+    const verdict = await runSoak({ minutes: 0.6, seed: 7, log: (line) => lines.push(line) });
     const why = `${renderVerdict(verdict)}\n--- log ---\n${lines.join('\n')}`;
     // The soak really ran: faults drawn and applied, scheduled checks, acknowledged writes.
     expect(verdict.faults.total, why).toBeGreaterThanOrEqual(2);
