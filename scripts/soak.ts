@@ -4,10 +4,11 @@
  * drawing faults from the seed; prints the verdict and writes it as JSON (and the log as text) to
  * `--out` (default ./soak-results). Exit status 0 when the verdict holds, 1 otherwise.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SERVER_ENV, serverAt } from '../lib/harness';
+import { reapAll, SERVER_ENV, serverAt } from '../lib/harness';
 import { runSoak } from '../lib/soak/run';
 import { renderVerdict } from '../lib/soak/verdict';
 
@@ -33,6 +34,17 @@ const log = (line: string) => {
   console.log(stamped);
   appendFileSync(textFile, `${stamped}\n`);
 };
+
+// Every redis-server is written down, so Ctrl-C (or a kill) still stops them by PID; the check
+// process exits by itself when this one is gone.
+const pids = mkdtempSync(join(tmpdir(), 'cluster-doctor-soak-pids-'));
+process.env.CLUSTER_DOCTOR_PID_DIR = pids;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    const killed = reapAll(pids);
+    console.error(`\n${signal}: stopped ${killed} redis-server process(es)`);
+    process.exit(130);
+  });
 
 runSoak({ minutes, seed, server, log }).then(
   (verdict) => {
