@@ -16,6 +16,8 @@ export interface FaultRecord {
   landed: boolean;
   healedAt?: number;
   healMs?: number;
+  /** What the soak did as the person an escalation asks for, when the loop could not heal alone. */
+  operator?: string[];
   /** Why the cluster was not healthy when the wait gave up. */
   unhealed?: string[];
   error?: string;

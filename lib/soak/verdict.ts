@@ -53,8 +53,9 @@ export function verdictOf(input: VerdictInput) {
   const remediations = input.events.filter((e) => e.type === 'remediation');
   const actions = remediations.flatMap((r) => (r.actions ?? []) as Action[]);
   const messages = input.events.filter((e) => e.type === 'message');
+  // Heal times of the loop alone: a fault a person had to resolve is counted apart.
   const heal = input.records
-    .filter((r) => r.healMs !== undefined)
+    .filter((r) => r.healMs !== undefined && !r.operator)
     .map((r) => r.healMs as number)
     .sort((a, b) => a - b);
   // An applied action on a slot while the resharder's move of that slot was alive: the run's window
@@ -112,6 +113,12 @@ export function verdictOf(input: VerdictInput) {
     heal: {
       healed: heal.length,
       unhealed: input.records.filter((r) => r.unhealed).length,
+      byOperator: input.records
+        .filter((r) => r.operator)
+        .map(
+          (r) =>
+            `#${r.n} ${r.kind}: ${r.operator?.join('; ')}${r.healMs ? ` (healthy after ${secs(r.healMs)})` : ' (not healed)'}`,
+        ),
       medianMs: percentile(heal, 50),
       p95Ms: percentile(heal, 95),
       maxMs: heal[heal.length - 1],
@@ -166,7 +173,8 @@ export function renderVerdict(v: SoakVerdict): string {
     ...v.faults.withError.map((e) => `  fault error: ${e}`),
     `actions: ${kv(v.actions.byStatus)} in ${v.actions.remediationRuns} remediation run(s); fix process killed ${v.actions.fixProcessKills} time(s)`,
     ...Object.entries(v.actions.byRemedy).map(([k, n]) => `  ${k}: ${n}`),
-    `heal time (${v.heal.healed} healed, ${v.heal.unhealed} not): median ${secs(v.heal.medianMs)}, p95 ${secs(v.heal.p95Ms)}, max ${secs(v.heal.maxMs)}`,
+    `heal time (${v.heal.healed} healed by the loop alone, ${v.heal.byOperator.length} with a person's step, ${v.heal.unhealed} not): median ${secs(v.heal.medianMs)}, p95 ${secs(v.heal.p95Ms)}, max ${secs(v.heal.maxMs)}`,
+    ...v.heal.byOperator.map((o) => `  operator: ${o}`),
     `messages (${v.messages.total}): ${kv(v.messages.bySeverity)}; by kind: ${kv(v.messages.byKind)}`,
     `checks: ${v.checks.ticks} scheduled runs, ${v.checks.errors} failed`,
     `resharder moves: ${kv(v.resharder)}`,

@@ -14,6 +14,7 @@ describe('chaos soak, test-sized (fixed seed)', () => {
     // The loop repaired what the faults left (a killed resharder's open slot at the least).
     expect(verdict.actions.byStatus.applied ?? 0, why).toBeGreaterThan(0);
     expect(verdict.heal.unhealed, why).toBe(0);
+    expect(verdict.heal.byOperator, why).toEqual([]);
     expect(verdict.writes.ackedLost, why).toBe(0);
     expect(verdict.writes.unreadable, why).toBe(0);
     expect(verdict.keys.lost, why).toBe(0);
