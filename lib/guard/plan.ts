@@ -6,6 +6,7 @@ import { REMEDIES } from '../remedies/catalog';
 import { agreement } from './agreement';
 import { allowList } from './allow-list';
 import { budget, slotsCharged } from './budget';
+import { failedBefore } from './failed-before';
 import { knownSafe } from './known-safe';
 import { managedService } from './managed-service';
 import { mode } from './mode';
@@ -15,6 +16,7 @@ import type { Guard, Plan, PlanEntry, Policy } from './types';
 /** The guards, in the order they are asked. The lock (rule 5, second half) is held by the runner. */
 export const GUARDS: readonly Guard[] = [
   knownSafe,
+  failedBefore,
   managedService,
   allowList,
   persistence,

@@ -23,6 +23,11 @@ export interface Policy {
    * stored state. Set in the remediation function: then nothing else may act. Unset for the CLI.
    */
   confirmed?: Record<string, string>;
+  /**
+   * Actions whose last attempt failed (key -> fingerprint of the state it failed on), from stored
+   * notices: escalated while the state is the same. Unset for the CLI.
+   */
+  failedBefore?: Record<string, string>;
   budget: Budget;
   settings: Omit<RemedySettings, 'now'>;
 }

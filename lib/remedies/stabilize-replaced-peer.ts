@@ -75,8 +75,7 @@ function replacedTarget(ctx: SlotContext, peer: string): SlotDraft | Escalation 
     )
     .map((o) => o.self.id);
   if (candidates.length === 0) {
-    if (demoted)
-      return escalate(`${gone}; no live master other than the source holds or imports a key of the slot`);
+    if (demoted) return demotedEmptyTarget(ctx, peer, gone);
     // No live node holds or imports a key of the slot: the moved keys may exist only on the dead node
     // (a target that never owned slots, such as a node added for a rebalance, has no replica to take over).
     return hold(
@@ -123,6 +122,30 @@ function replacedTarget(ctx: SlotContext, peer: string): SlotDraft | Escalation 
     ],
     [`${demoted ? 'demoted' : 'dead'}:${peer}`, `promoted:${heir}`],
     keys(source.id),
+  );
+}
+
+/**
+ * The target was demoted before any key reached it (or its heir): the source is MIGRATING to a
+ * replica, and no master but the source holds or imports a key of the slot. When the demoted node
+ * proves it was replaced (it replicates its heir in sync by a partial resync, so everything it ever
+ * held is in the heir's stream) and neither holds a key of the slot, nothing was moved: close the
+ * source's side, as for any migrating-only mark with an empty target. Unproven: escalated.
+ */
+function demotedEmptyTarget(ctx: SlotContext, peer: string, gone: string): SlotDraft | Escalation {
+  const { view, slot, keys, side, draft, escalate } = ctx;
+  const m = ctx.migrating[0] as (typeof ctx.migrating)[number];
+  const heir = view.replicating(peer) as string;
+  const none = `${gone}; no live master other than the source holds or imports a key of the slot`;
+  const unproven = demotionUnproven(ctx, peer, heir);
+  if (unproven) return escalate(`${none}, and ${unproven}`);
+  if (keys(heir) > 0 || (view.replicaKeysIn(peer, slot) ?? 1) > 0)
+    return escalate(`${none}, but ${view.label(peer)} or ${view.label(heir)} holds keys of it`);
+  return draft(
+    { subCase: 'migrating-only', slot, finalOwner: m.nodeId, source: side(m.nodeId) },
+    `${gone}; no key of the slot reached it or ${view.label(heir)}, which took its stream over: nothing was moved, close ${m.node}'s side`,
+    [cli(m.node, 'CLUSTER', 'SETSLOT', slot, 'STABLE')],
+    [`demoted:${peer}`, `promoted:${heir}`],
   );
 }
 

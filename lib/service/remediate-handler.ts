@@ -3,7 +3,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRICS } from '../config/function-env';
 import type { PlacementSettings } from '../config/placement-settings';
 import type { RemediationLock } from '../guard/lock';
-import { DEFAULT_BUDGET } from '../guard/types';
+import { DEFAULT_BUDGET, type Policy } from '../guard/types';
 import { renderRemediation } from '../notify/render';
 import type { MessageSink } from '../notify/types';
 import { type ActionResult, type FixResult, fixCluster } from '../remediate/fix';
@@ -12,6 +12,7 @@ import type { StateStore } from '../state/types';
 import { formatRanges } from '../topology/slots';
 import { startRun } from './cluster-run';
 import { parseEvent, remediationEventSchema } from './events';
+import { failedAttempts, failedNotices, stateLeftByFailures } from './failed-attempts';
 import { reportingFailures } from './failure-report';
 import type { Credentials, LambdaContext } from './lambda-runtime';
 
@@ -78,17 +79,21 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
     return reportingFailures(failure, async () => {
       parseEvent(remediationEventSchema, event);
       const { confirmed = {} } = await state.load(cluster);
+      const notices = await state.loadNotices(cluster);
+      const failed = failedAttempts(notices);
+      const policy: Policy = {
+        mode: settings.mode,
+        allow: settings.allow,
+        settleMs: settings.settleMs,
+        confirmed,
+        failedBefore: failed,
+        budget: DEFAULT_BUDGET,
+        settings: DEFAULT_SETTINGS,
+      };
       const result = await fixCluster(settings.seeds, {
         observe: await observeOptions(),
         refreshCredentials: () => observeOptions(true),
-        policy: {
-          mode: settings.mode,
-          allow: settings.allow,
-          settleMs: settings.settleMs,
-          confirmed,
-          budget: DEFAULT_BUDGET,
-          settings: DEFAULT_SETTINGS,
-        },
+        policy,
         lock: () => deps.lock(resources.tableName, cluster),
         log: (line) => deps.logger.info(line, { cluster }),
         deadlineAt,
@@ -98,8 +103,8 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
           `could not observe any node of ${cluster}: ${[...new Set(result.after.nodes.map((n) => n.error ?? 'no answer'))].join('; ')}`,
         );
       const at = now().toISOString();
-      const notices = await state.loadNotices(cluster);
-      const next: Record<string, string> = {};
+      const leftBy = await stateLeftByFailures(result, settings.seeds, await observeOptions(), policy);
+      const next: Record<string, string> = failedNotices(result, failed, leftBy);
       for (const action of result.actions) {
         const said = noticeOf(action);
         if (QUIET.has(action.status)) next[action.key] = said;

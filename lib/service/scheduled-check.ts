@@ -13,6 +13,7 @@ import { credentialsRefused, type ObserveOptions, observeCluster, type Snapshot 
 import type { RemedyId } from '../remedies/ids';
 import { DEFAULT_SETTINGS } from '../remedies/types';
 import type { StateStore } from '../state/types';
+import { failedAttempts } from './failed-attempts';
 
 export interface ScheduledCheckInput {
   cluster: string;
@@ -75,7 +76,8 @@ export async function scheduledCheck(
   const report = ageTransitions({ ...buildReport(snapshot), checkedAt: now }, previous);
   const changes = diffReport(report, previous, input.kind);
 
-  const plan = planOf(snapshot, report, input);
+  const failedBefore = failedAttempts(await deps.state.loadNotices(input.cluster));
+  const plan = planOf(snapshot, report, input, failedBefore);
   // Guard 2 across runs: an action counts only when the previous run planned it with the same facts.
   const persisted = (e: PlanEntry) => previous.planned?.[e.action.key] === e.action.fingerprint;
   const noticeable = plan.filter(
@@ -113,12 +115,18 @@ export async function scheduledCheck(
 }
 
 /** The guards' verdicts on this one observation (persistence across runs is judged by the caller). */
-function planOf(snapshot: Snapshot, report: Report, input: ScheduledCheckInput): PlanEntry[] {
+function planOf(
+  snapshot: Snapshot,
+  report: Report,
+  input: ScheduledCheckInput,
+  failedBefore: Record<string, string>,
+): PlanEntry[] {
   if (input.remediation === 'off' || report.status === 'unknown') return [];
   const policy: Policy = {
     mode: input.remediation,
     allow: input.allow ?? [],
     settleMs: 0,
+    failedBefore,
     budget: DEFAULT_BUDGET,
     settings: DEFAULT_SETTINGS,
   };

@@ -32,6 +32,7 @@ export async function fixWithWriter(cluster: TestCluster, writerOn: HarnessNode,
   // The plan names each guard's verdict: every one passed.
   expect(entry?.verdicts?.map((v) => `${v.guard}:${v.status}`)).toEqual([
     'known-safe:pass',
+    'failed-before:pass',
     'managed-service:pass',
     'allow-list:pass',
     'persistence:pass',
