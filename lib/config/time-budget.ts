@@ -4,14 +4,15 @@ export const LAMBDA_LIMIT_S = 900;
 /**
  * What one remediation run may take at worst, in seconds, before the runner's own deadline stops
  * it: the settle wait, the observations (two before planning, a third when a rotated secret is read
- * again, the fresh one before the action, the one after it, the report's), one action (apply plus
+ * again, the fresh one before the action, the one after it, the report's, and the one that records
+ * the state a failed action left), one action (apply plus
  * the 15 s verify window), the 15 s wait for gossip after it, and the margin kept for the report, the
  * history, the messages and the lock. Later actions are never started past the deadline and a key
  * move stops between rounds at it, so a run that could take longer still ends in time: this bound
  * is what makes a run with anything to do at all fit the Lambda limit.
  */
 export const REMEDIATION_BUDGET = {
-  observations: 6,
+  observations: 7,
   actionS: 120,
   verifyS: 15,
   settleReportS: 15,

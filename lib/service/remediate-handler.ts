@@ -33,10 +33,12 @@ export interface RemediateHandlerDeps {
 }
 
 /**
- * Time kept after the run's deadline for what follows an action stopped there: one observation (up to
- * the cluster's timeout), the report, the history, the messages and the lock release.
+ * Time kept after the run's deadline for what follows an action stopped or failed there: two
+ * observations (up to the cluster's timeout each: the fix's after the action, and the one that
+ * records the state a failure left, lib/service/failed-attempts.ts), the report, the history, the
+ * messages and the lock release.
  */
-export const reportMarginMs = (timeoutMs: number) => Math.max(60_000, timeoutMs + 30_000);
+export const reportMarginMs = (timeoutMs: number) => Math.max(60_000, 2 * timeoutMs + 30_000);
 
 /** A run that could observe no node of its cluster: nothing was planned or done, and it is a failure. */
 export class NothingObservedError extends Error {
