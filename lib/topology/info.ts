@@ -37,38 +37,27 @@ export function parseInfo(text: string): InfoSections {
   if (typeof text !== 'string') return sections;
   let current = UNSECTIONED;
   let section: Record<string, string> | undefined;
-  const length = text.length;
-  for (let start = 0; start <= length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = length;
-    let a = start;
-    let b = end;
-    start = end + 1;
-    while (a < b && isSpace(text.charCodeAt(a))) a++;
-    while (b > a && isSpace(text.charCodeAt(b - 1))) b--;
-    if (a === b) continue;
+  const sectionNamed = (name: string) => {
+    let found = own(sections, name);
+    if (!found) {
+      found = emptyRecord();
+      sections[name] = found;
+    }
+    return found;
+  };
+  eachTrimmedLine(text, (a, b) => {
     if (text.charCodeAt(a) === 35) {
       let h = a + 1;
       while (h < b && isSpace(text.charCodeAt(h))) h++;
       current = text.slice(h, b).toLowerCase();
-      section = own(sections, current);
-      if (!section) {
-        section = emptyRecord();
-        sections[current] = section;
-      }
-      continue;
+      section = sectionNamed(current);
+      return;
     }
     const colon = colonIn(text, a, b);
-    if (colon <= a) continue;
-    if (!section) {
-      section = own(sections, current);
-      if (!section) {
-        section = emptyRecord();
-        sections[current] = section;
-      }
-    }
+    if (colon <= a) return;
+    section ??= sectionNamed(current);
     setField(section, text, a, colon, b);
-  }
+  });
   return sections;
 }
 
@@ -80,6 +69,16 @@ export function parseInfo(text: string): InfoSections {
 export function parseClusterInfo(text: string): Record<string, string> {
   const fields: Record<string, string> = emptyRecord();
   if (typeof text !== 'string') return fields;
+  eachTrimmedLine(text, (a, b) => {
+    if (text.charCodeAt(a) === 35) return;
+    const colon = colonIn(text, a, b);
+    if (colon > a) setField(fields, text, a, colon, b);
+  });
+  return fields;
+}
+
+/** Calls `visit(a, b)` for each line `text[a, b)` that is not blank once trimmed as `trim` does, without copying it. */
+function eachTrimmedLine(text: string, visit: (a: number, b: number) => void): void {
   const length = text.length;
   for (let start = 0; start <= length; ) {
     let end = text.indexOf('\n', start);
@@ -89,11 +88,8 @@ export function parseClusterInfo(text: string): Record<string, string> {
     start = end + 1;
     while (a < b && isSpace(text.charCodeAt(a))) a++;
     while (b > a && isSpace(text.charCodeAt(b - 1))) b--;
-    if (a === b || text.charCodeAt(a) === 35) continue;
-    const colon = colonIn(text, a, b);
-    if (colon > a) setField(fields, text, a, colon, b);
+    if (a < b) visit(a, b);
   }
-  return fields;
 }
 
 /** The first `:` in `text[a, b)`, or -1 (searched within the line only: a line without one costs its length). */
