@@ -160,7 +160,7 @@ class ObservationSession {
       if (asked.whole) pipeline.callBuffer('CLUSTER', 'NODES');
       // As bytes: its clock is read from them (lib/observe/view-summary.ts), the rest decoded there.
       if (asked.summary) pipeline.callBuffer(...asked.summary);
-      for (const command of QUESTIONS) pipeline.call(...command);
+      for (const command of DETAIL_QUESTIONS) pipeline.call(...command);
       if (this.deepKeyScan) pipeline.call(...SURVEY);
       const replies = ((await client.exec(pipeline)) ?? []) as [Error | null, unknown][];
       const base = ViewBook.count(asked);
@@ -178,7 +178,7 @@ class ObservationSession {
       if (view.problems.length > 0) observation.parseProblems = view.problems;
       observation.id = view.lines.find((e) => e.myself)?.id ?? expectedId;
       recordDetails(observation, reply);
-      const survey = this.deepKeyScan ? parseSurvey(reply(QUESTIONS.length)) : undefined;
+      const survey = this.deepKeyScan ? parseSurvey(reply(DETAIL_QUESTIONS.length)) : undefined;
       if (survey) this.surveys.set(address, survey);
     } catch (error) {
       // A failure after the first reply (a node paused mid-way) keeps what was already seen.
@@ -240,7 +240,7 @@ async function eachAtMost<T>(limit: number, items: T[], fn: (item: T) => Promise
 }
 
 /** What each node is asked after its view (lib/observe/views.ts), in the same pipeline: the details the checks read. */
-const QUESTIONS: [string, ...string[]][] = [
+export const DETAIL_QUESTIONS: [string, ...string[]][] = [
   ['CLUSTER', 'INFO'],
   ['INFO', 'server'],
   ['INFO', 'replication'],
@@ -250,7 +250,7 @@ const QUESTIONS: [string, ...string[]][] = [
   ['CONFIG', 'GET', 'maxmemory*'],
 ];
 
-/** Records the replies to {@link QUESTIONS} (`reply(i)` answers the i-th). A refused command is recorded, not fatal. */
+/** Records the replies to {@link DETAIL_QUESTIONS} (`reply(i)` answers the i-th). A refused command is recorded, not fatal. */
 function recordDetails(observation: NodeObservation, reply: (i: number) => [Error | null, unknown]): void {
   const [infoError, clusterInfo] = reply(0);
   if (infoError) throw infoError;

@@ -1,11 +1,11 @@
-import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../lib/checks/run';
 import { TestCluster } from '../../lib/harness';
 import { FakeCluster } from '../../lib/harness/fake';
 import { SURVEY } from '../../lib/observe/key-counts';
-import { observeCluster } from '../../lib/observe/observe';
+import { DETAIL_QUESTIONS, observeCluster } from '../../lib/observe/observe';
 import { viewSummaryCommand } from '../../lib/observe/view-summary';
+import { withNodeClient } from '../support/client';
 
 /**
  * The fake cluster stands in for a real one where this machine cannot run the real thing (a thousand
@@ -15,17 +15,8 @@ import { viewSummaryCommand } from '../../lib/observe/view-summary';
 
 type Reply = { kind: 'error'; text: string } | { kind: 'value'; value: unknown };
 
-async function ask(address: string, commands: string[][]): Promise<Reply[]> {
-  const [host, port] = address.split(':');
-  const client = new Redis({
-    host,
-    port: Number(port),
-    protocol: 2,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-  });
-  try {
-    await client.connect();
+function ask(address: string, commands: string[][]): Promise<Reply[]> {
+  return withNodeClient(address, async (client) => {
     const replies: Reply[] = [];
     for (const [name, ...args] of commands) {
       try {
@@ -35,20 +26,13 @@ async function ask(address: string, commands: string[][]): Promise<Reply[]> {
       }
     }
     return replies;
-  } finally {
-    client.disconnect();
-  }
+  });
 }
 
+/** The observation's own questions (whatever they become), then redis-cli's and a few more. */
 const QUESTIONS: string[][] = [
   ['CLUSTER', 'NODES'],
-  ['CLUSTER', 'INFO'],
-  ['INFO', 'server'],
-  ['INFO', 'replication'],
-  ['INFO', 'memory'],
-  ['INFO', 'keyspace'],
-  ['CONFIG', 'GET', 'cluster-*'],
-  ['CONFIG', 'GET', 'maxmemory*'],
+  ...DETAIL_QUESTIONS,
   SURVEY,
   viewSummaryCommand(''),
   ['DBSIZE'],

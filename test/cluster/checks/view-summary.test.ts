@@ -1,8 +1,8 @@
-import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { HarnessNode } from '../../../lib/harness';
 import { viewSummaryCommand } from '../../../lib/observe/view-summary';
 import { ViewBook } from '../../../lib/observe/views';
+import { withNodeClient } from '../../support/client';
 import { withCluster } from '../../support/cluster';
 
 type Reply = [Error | null, unknown];
@@ -13,25 +13,14 @@ type Reply = [Error | null, unknown];
  * rebuilt view holds the same lines (the same shared objects, but for the node's own line, equal) with
  * the same clock.
  */
-async function askBoth(node: HarnessNode, known: string): Promise<{ whole: Reply; summary: Reply }> {
-  const [host, port] = node.address.split(':');
-  const client = new Redis({
-    host,
-    port: Number(port),
-    protocol: 2,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-  });
-  try {
-    await client.connect();
+function askBoth(node: HarnessNode, known: string): Promise<{ whole: Reply; summary: Reply }> {
+  return withNodeClient(node.address, async (client) => {
     const pipeline = client.pipeline();
     pipeline.callBuffer('CLUSTER', 'NODES');
     pipeline.call(...viewSummaryCommand(known));
     const [whole, summary] = ((await pipeline.exec()) ?? []) as Reply[];
     return { whole: whole as Reply, summary: summary as Reply };
-  } finally {
-    client.disconnect();
-  }
+  });
 }
 
 describe('views summarized on the nodes', () => {
