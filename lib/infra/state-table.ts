@@ -48,16 +48,18 @@ export class StateTable extends Construct {
 
   /**
    * The failure reporter: read and write the failure records of any cluster of the deployment
-   * (`sk = failure#<role>`), and no other attribute than a record's (a condition listing every
-   * cluster would not fit one policy in a large deployment).
+   * (`sk = failure#<role>`), and no other attribute than a record's and its reminder time (a
+   * condition listing every cluster would not fit one policy in a large deployment).
    */
   failureStatements(): iam.PolicyStatement[] {
     return [
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [this.table.tableArn],
         conditions: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'record', 'expiresAt'] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:Attributes': ['pk', 'sk', 'record', 'expiresAt', 'remindedAt'],
+          },
         },
       }),
     ];

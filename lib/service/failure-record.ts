@@ -17,7 +17,7 @@ export interface FailedRun {
 
 /**
  * The one rule both reporters of a failure follow: the first failure of an outage is notified
- * (critical), later ones only counted, with a reminder in the nightly run (email only). A failure
+ * (critical), later ones only counted, with a reminder in the nightly run (email only, once a night). A failure
  * already recorded under the same request id (the handler's wrapper reported it, then Lambda handed
  * the failed invocation to the reporter) changes nothing.
  */
@@ -34,11 +34,25 @@ export function nextFailureRecord(
     ...(run.requestId !== undefined ? { lastRequestId: run.requestId } : {}),
   };
   if (!previous) return { record, message: renderFailureStarted(run.cluster, run.role, record) };
-  if (!run.nightly) return { record };
+  if (!run.nightly || remindedWithin(previous, run.at)) return { record };
   return {
     record: { ...record, lastReminderAt: run.at },
     message: renderFailureReminder(run.cluster, run.role, record, run.at),
   };
+}
+
+/**
+ * Nightly runs are a day apart (23 or 25 hours across a clock change): a reminder less than 20 hours
+ * old was this night's, sent by another run of it (the wrapper and the reporter, or a frequent run
+ * that overlapped the nightly one), and is not sent again.
+ */
+const REMINDER_GAP_MS = 20 * 3_600_000;
+
+function remindedWithin(previous: FailureRecord, at: string): boolean {
+  return (
+    previous.lastReminderAt !== undefined &&
+    Date.parse(at) - Date.parse(previous.lastReminderAt) < REMINDER_GAP_MS
+  );
 }
 
 /**

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { RemediationLock } from '../guard/lock';
 import {
   type ClusterState,
@@ -8,6 +14,7 @@ import {
   type FailureRecord,
   type FunctionRole,
   failureRecordSchema,
+  laterReminder,
   noticesSchema,
   parseStored,
   type StateStore,
@@ -53,9 +60,13 @@ export class DynamoStateStore implements StateStore {
         ConsistentRead: true,
       }),
     );
-    return Item?.record === undefined
-      ? undefined
-      : parseStored(failureRecordSchema, Item.record, `${this.table} ${cluster}/failure#${role}`);
+    if (Item?.record === undefined) return undefined;
+    const record = parseStored(failureRecordSchema, Item.record, `${this.table} ${cluster}/failure#${role}`);
+    const lastReminderAt = laterReminder(
+      record.lastReminderAt,
+      typeof Item.remindedAt === 'string' ? Item.remindedAt : undefined,
+    );
+    return lastReminderAt === undefined ? record : { ...record, lastReminderAt };
   }
 
   async saveFailure(cluster: string, role: FunctionRole, record: FailureRecord | undefined): Promise<void> {
@@ -64,12 +75,31 @@ export class DynamoStateStore implements StateStore {
       await this.client.send(new DeleteCommand({ TableName: this.table, Key }));
       return;
     }
+    // The record is replaced; the reminder time beside it only moves forward (a conditional update
+    // of its own), so a concurrent run that read the record before a nightly reminder cannot undo it.
     await this.client.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.table,
-        Item: { ...Key, record, expiresAt: epochSeconds() + 30 * DAY_S },
+        Key,
+        UpdateExpression: 'SET #record = :record, expiresAt = :expires',
+        ExpressionAttributeNames: { '#record': 'record' },
+        ExpressionAttributeValues: { ':record': record, ':expires': epochSeconds() + 30 * DAY_S },
       }),
     );
+    if (record.lastReminderAt === undefined) return;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: 'SET remindedAt = :at',
+          ConditionExpression: 'attribute_not_exists(remindedAt) OR remindedAt < :at',
+          ExpressionAttributeValues: { ':at': record.lastReminderAt },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async loadNotices(cluster: string): Promise<Record<string, string>> {

@@ -7,6 +7,7 @@ import {
   type FailureRecord,
   type FunctionRole,
   failureRecordSchema,
+  laterReminder,
   noticesSchema,
   parseStored,
   type StateStore,
@@ -37,8 +38,13 @@ export class FileStateStore implements StateStore {
 
   async saveFailure(cluster: string, role: FunctionRole, record: FailureRecord | undefined): Promise<void> {
     const path = this.path(cluster, `${role}-failure`);
-    if (record) this.write(path, record);
-    else rmSync(path, { force: true });
+    if (!record) {
+      rmSync(path, { force: true });
+      return;
+    }
+    const stored = await this.loadFailure(cluster, role).catch(() => undefined);
+    const lastReminderAt = laterReminder(stored?.lastReminderAt, record.lastReminderAt);
+    this.write(path, lastReminderAt === undefined ? record : { ...record, lastReminderAt });
   }
 
   async loadNotices(cluster: string): Promise<Record<string, string>> {

@@ -42,6 +42,13 @@ export const emptyState = (): ClusterState => ({ open: {} });
 /** Which function of a cluster a health record is about. */
 export type FunctionRole = 'check' | 'remediation';
 
+/** The later of two reminder times (ISO strings), or undefined when neither is set. */
+export function laterReminder(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
 /** A function that has been failing since `failingSince`: notified once, reminded nightly. */
 export const failureRecordSchema = z.object({
   failingSince: z.string(),
@@ -73,6 +80,10 @@ export interface StateStore {
   save(cluster: string, state: ClusterState): Promise<void>;
   /** The failure record of one of the cluster's functions, undefined while it succeeds. */
   loadFailure(cluster: string, role: FunctionRole): Promise<FailureRecord | undefined>;
+  /**
+   * Stores the record (undefined: deletes it). `lastReminderAt` never moves back: a save that carries
+   * an older one (a run that read the record before a concurrent nightly run reminded) keeps the newer.
+   */
   saveFailure(cluster: string, role: FunctionRole, record: FailureRecord | undefined): Promise<void>;
   /** Remediation outcomes already notified (refusals, escalations): action key -> what was said. */
   loadNotices(cluster: string): Promise<Record<string, string>>;

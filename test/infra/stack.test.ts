@@ -314,10 +314,12 @@ describe('least-privilege IAM', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
           Resource: resolve(stack.state.table.tableArn),
           Condition: {
-            'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'record', 'expiresAt'] },
+            'ForAllValues:StringEquals': {
+              'dynamodb:Attributes': ['pk', 'sk', 'record', 'expiresAt', 'remindedAt'],
+            },
           },
         },
         { Effect: 'Allow', Action: 'sns:Publish', Resource: resolve(stack.alerts.topic.topicArn) },

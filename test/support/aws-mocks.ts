@@ -2,12 +2,19 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 
 /**
  * The AWS boundary of the handlers, mocked: SNS, Secrets Manager and Lambda record their inputs;
- * DynamoDB is an in-memory table that honours the two condition expressions the lock uses. `hold(pk)`
+ * DynamoDB is an in-memory table that honours the condition expressions the lock and the failure
+ * records' reminder time use (anything else it does not know fails the test). `hold(pk)`
  * makes the next put of that partition key land in the table at once but answer only when released:
  * a run that holds its lock, and waits, for as long as a test needs.
  */
@@ -35,6 +42,30 @@ export function mockAws(secret: () => string) {
     holds.delete(String(input.Item.pk));
     if (held) await held;
     return {};
+  });
+  // The two updates of a failure record (lib/state/dynamo-store.ts): its record, its reminder time.
+  ddb.on(UpdateCommand).callsFake((input) => {
+    const item = table.get(key(input.Key)) ?? { ...input.Key };
+    const values = input.ExpressionAttributeValues;
+    if (input.UpdateExpression === 'SET #record = :record, expiresAt = :expires') {
+      table.set(key(input.Key), {
+        ...item,
+        record: structuredClone(values[':record']),
+        expiresAt: values[':expires'],
+      });
+      return {};
+    }
+    if (
+      input.UpdateExpression === 'SET remindedAt = :at' &&
+      input.ConditionExpression === 'attribute_not_exists(remindedAt) OR remindedAt < :at'
+    ) {
+      if (typeof item.remindedAt === 'string' && !(item.remindedAt < values[':at'])) {
+        throw new ConditionalCheckFailedException({ message: 'not later', $metadata: {} });
+      }
+      table.set(key(input.Key), { ...item, remindedAt: values[':at'] });
+      return {};
+    }
+    throw new Error(`the DynamoDB mock does not know this update: ${input.UpdateExpression}`);
   });
   ddb.on(DeleteCommand).callsFake((input) => {
     const existing = table.get(key(input.Key));
