@@ -46,7 +46,10 @@ const functions = localPlacement({
       type: 'remediation',
       at: Date.now(),
       ms: (result.timeline ?? []).reduce((n, s) => n + s.ms, 0),
+      // Each step's ms: when each action rechecked and wrote (lib/soak/verdict.ts).
+      timeline: result.timeline ?? [],
       actions: result.actions.map((a) => ({
+        key: a.key,
         remedy: a.remedy,
         subCase: a.subCase,
         slots: a.slots,

@@ -1,3 +1,4 @@
+import type { TimedStep } from '../remediate/timeline';
 import type { NodeState } from './health';
 import type { FaultRecord } from './nemesis';
 import type { MoveRecord } from './resharder';
@@ -27,6 +28,7 @@ export interface VerdictInput {
 }
 
 interface Action {
+  key?: string;
   remedy: string;
   subCase: string;
   slots: [number, number][];
@@ -58,18 +60,20 @@ export function verdictOf(input: VerdictInput) {
     .filter((r) => r.healMs !== undefined && !r.operator)
     .map((r) => r.healMs as number)
     .sort((a, b) => a - b);
-  // An applied action on a slot while the resharder's move of that slot was alive: the run's window
-  // is from its start (its end less its timeline) to its end.
+  // An applied action on a slot while the resharder's move of that slot was alive. The action's
+  // window is from its recheck just before writing to the end of its writes, placed by the run's
+  // timeline (the run ended at `at`, less the timeline's total); a run without one counts whole.
   const onProgressing = remediations.flatMap((r) => {
     const end = r.at;
     const start = end - Number(r.ms ?? 0);
     return ((r.actions ?? []) as Action[])
       .filter((a) => a.status === 'applied')
-      .flatMap((a) =>
-        input.moves
-          .filter((m) => inSlots(m.slot, a.slots) && m.startedAt <= end && (m.endedAt ?? endedAt) >= start)
-          .map((m) => ({ action: `${a.remedy}/${a.subCase}`, slot: m.slot, move: m })),
-      );
+      .flatMap((a) => {
+        const [from, to] = actionWindow(r.timeline as TimedStep[] | undefined, a.key, start) ?? [start, end];
+        return input.moves
+          .filter((m) => inSlots(m.slot, a.slots) && m.startedAt <= to && (m.endedAt ?? endedAt) >= from)
+          .map((m) => ({ action: `${a.remedy}/${a.subCase}`, slot: m.slot, move: m }));
+      });
   });
   const openAtEnd = input.endStates.flatMap((s) => s.marks.map((m) => `${s.address} ${m}`));
   const uncoveredAtEnd = input.endStates
@@ -194,4 +198,21 @@ export function renderVerdict(v: SoakVerdict): string {
         `  at ${secs(e.at)}: ${e.action.remedy}/${e.action.subCase} ${e.action.status} slots ${JSON.stringify(e.action.slots)}: ${String(e.action.reason)}\n    state: ${e.state.join(' | ')}`,
     ),
   ].join('\n');
+}
+
+/** When an action rechecked and wrote: `[${key}: re-observe and recheck` start, `${key}: apply` end]. */
+export function actionWindow(
+  timeline: TimedStep[] | undefined,
+  key: string | undefined,
+  runStart: number,
+): [number, number] | undefined {
+  if (!timeline || key === undefined) return undefined;
+  let offset = 0;
+  let from: number | undefined;
+  for (const step of timeline) {
+    if (step.step === `${key}: re-observe and recheck`) from = runStart + offset;
+    offset += step.ms;
+    if (step.step === `${key}: apply` && from !== undefined) return [from, runStart + offset];
+  }
+  return undefined;
 }
