@@ -575,7 +575,7 @@ describe('every failure of a deployed function reaches the cluster once', () => 
     await faults.migrateKeys(slot, owner, target, 100);
     const before = await keyLedger(alpha);
     const fix = deployed.lambda.fn(FIX);
-    // 62 s: the run's deadline (the limit less max(60 s, timeout + 30 s)) falls 2 s after it starts,
+    // 62 s: the run's deadline (the limit less max(60 s, 2 × timeout + 30 s)) falls 2 s after it starts,
     // after the settle wait and the two observations: the move starts, and is cut between rounds.
     deployed.lambda.redeploy(FIX, { timeoutS: 62 });
     await receivedSince();
