@@ -30,7 +30,7 @@ export function nextFailureRecord(
     failingSince: previous?.failingSince ?? run.at,
     lastError: run.error,
     failures: (previous?.failures ?? 0) + 1,
-    ...(previous?.lastReminderAt ? { lastReminderAt: previous.lastReminderAt } : {}),
+    // No reminder time unless this run reminds: the store keeps the one it has (StateStore.saveFailure).
     ...(run.requestId !== undefined ? { lastRequestId: run.requestId } : {}),
   };
   if (!previous) return { record, message: renderFailureStarted(run.cluster, run.role, record) };

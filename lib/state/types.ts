@@ -81,8 +81,9 @@ export interface StateStore {
   /** The failure record of one of the cluster's functions, undefined while it succeeds. */
   loadFailure(cluster: string, role: FunctionRole): Promise<FailureRecord | undefined>;
   /**
-   * Stores the record (undefined: deletes it). `lastReminderAt` never moves back: a save that carries
-   * an older one (a run that read the record before a concurrent nightly run reminded) keeps the newer.
+   * Stores the record (undefined: deletes it). `lastReminderAt` never moves back: a save without one
+   * keeps the stored one, and a save that carries an older one (a run that read the record before a
+   * concurrent nightly run reminded) keeps the newer.
    */
   saveFailure(cluster: string, role: FunctionRole, record: FailureRecord | undefined): Promise<void>;
   /** Remediation outcomes already notified (refusals, escalations): action key -> what was said. */
