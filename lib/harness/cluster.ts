@@ -187,13 +187,17 @@ export class TestCluster {
     );
   }
 
-  /** Polls `predicate` every 50 ms until it is true; throws a named error on timeout. */
+  /**
+   * Polls `predicate` every 50 ms until it is true; throws a named error on timeout, with the reason
+   * the last poll gave (an error it threw), not an older one a later poll got past.
+   */
   async waitFor(what: string, predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
     while (Date.now() < deadline) {
       try {
         if (await predicate()) return;
+        lastError = undefined;
       } catch (error) {
         lastError = error;
       }

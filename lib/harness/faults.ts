@@ -151,7 +151,11 @@ export class Faults {
               (id) => line(id).split(' ')[3],
             )
           )
-            return false;
+            // Which node disagrees, what it says of the others, and what its log last said: a timeout
+            // names its cause.
+            throw new Error(
+              `${n.address} does not yet: ${lines.map((l) => l.split(' ').slice(1, 4).join(' ')).join('; ')}; log: ${n.process.logTail(3)}`,
+            );
         }
         return true;
       },
