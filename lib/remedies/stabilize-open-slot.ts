@@ -65,7 +65,7 @@ export const stabilizeOpenSlot: Remedy<StabilizeStep> = {
       const problem =
         plan.subCase === 'replica-mark'
           ? verifyReplica(view, plan.slot, plan.replica)
-          : verifySlot(view, plan.slot, plan.finalOwner);
+          : verifySlot(view, plan);
       if (problem) return problem;
     }
     return undefined;
@@ -164,14 +164,34 @@ function verifyReplica(view: ClusterView, slot: number, replica: Side): string |
   return still ? `replica ${replica.address} still shows slot ${slot} open` : undefined;
 }
 
-function verifySlot(view: ClusterView, slot: number, finalOwner: string): string | undefined {
-  // Replicas included: on Valkey 8 the primary's SETSLOT clears its replicas' copies of the mark.
-  const still = [...view.openSlots, ...view.replicaMarks].filter((m) => m.slot === slot);
+function verifySlot(view: ClusterView, plan: SlotPlan): string | undefined {
+  const { slot, finalOwner } = plan;
+  // Replicas included where this action wrote to their primary: on Valkey 8 the primary's SETSLOT
+  // clears its replicas' copies of the mark. A replica of a node the action never touched may keep a
+  // stale copy of another mark (valkey-io/valkey#998): that is `replica-mark`'s to close, not a
+  // failure of this action (a Valkey soak paged "failed" for one, cleared a second later).
+  const written = new Set(writtenTo(plan));
+  const copyOfOurs = (m: OpenSlotMarker) => {
+    const primary = view.nodes.get(m.nodeId)?.masterId;
+    return !primary || written.has(view.addressOf(primary));
+  };
+  const still = [...view.openSlots, ...view.replicaMarks.filter(copyOfOurs)].filter((m) => m.slot === slot);
   if (still.length > 0) return `slot ${slot} still open on ${still.map((m) => m.node).join(', ')}`;
   const wrong = mastersDisagreeing(view, slot, finalOwner);
   if (wrong.length > 0)
     return `${wrong.join(', ')} do not yet say ${view.addressOf(finalOwner)} owns slot ${slot}`;
   return undefined;
+}
+
+/** The masters a slot's plan sends CLUSTER SETSLOT to (never the node it replaces). */
+function writtenTo(plan: SlotPlan): string[] {
+  const sides = [
+    'importer' in plan ? plan.importer : undefined,
+    'source' in plan ? plan.source : undefined,
+    'target' in plan ? plan.target : undefined,
+    'primary' in plan ? plan.primary : undefined,
+  ];
+  return [...sides.flatMap((side) => (side ? [side.address] : [])), ...('others' in plan ? plan.others : [])];
 }
 
 /** SETSLOT NODE on the new owner first (it bumps its epoch), then the old owner, then every other master. */

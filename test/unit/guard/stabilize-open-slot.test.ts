@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { candidateActions } from '../../../lib/guard/plan';
-import type { PlannedAction } from '../../../lib/remedies/catalog';
+import { ClusterView } from '../../../lib/model/view';
+import { type AnyStep, bound, type PlannedAction } from '../../../lib/remedies/catalog';
 import { type ClusterSpec, healthySpec, nodeId } from '../checks/build';
 import {
   A,
@@ -261,5 +262,42 @@ describe('stabilize-open-slot: key counts that were not observed', () => {
     for (const node of snapshot.nodes) if (node.address === B) delete node.slotKeyCounts;
     const [action] = candidateActions(snapshot, policy()).filter((a) => a.remedy === 'stabilize-open-slot');
     expect(action?.subCase).toBe('escalate');
+  });
+});
+
+describe('stabilize-open-slot: verify judges what the action wrote', () => {
+  // b importing 300 from a, nobody migrating: importing-only, STABLE on b. Verified on the state after.
+  const before = withKeys(withMarkers(healthySpec(), { b: [importing(SLOT, 'a')] }), {
+    a: { [SLOT]: 4 },
+    b: { [SLOT]: 0 },
+    c: { [SLOT]: 0 },
+  });
+  const verifyOn = (after: ClusterSpec) =>
+    bound(stabilizeAction(before) as unknown as AnyStep).verify(new ClusterView(snapshotAt(after)));
+
+  it('passes once no master and no replica of b shows the mark', () => {
+    expect(verifyOn(healthySpec())).toBeUndefined();
+  });
+
+  it("fails while b's replica still shows the importing copy it should lose with b's STABLE (Valkey 8)", () => {
+    expect(verifyOn(withMarkers(healthySpec(), { e: [importing(SLOT, 'a')] }))).toBe(
+      `slot ${SLOT} still open on 127.0.0.1:7004`,
+    );
+  });
+
+  it('fails while b itself is still importing', () => {
+    expect(verifyOn(withMarkers(healthySpec(), { b: [importing(SLOT, 'a')] }))).toBe(
+      `slot ${SLOT} still open on ${B}`,
+    );
+  });
+
+  it("a stale copy on a replica of a, which the action never wrote to, is replica-mark's, not a failure", () => {
+    const after = withMarkers(healthySpec(), { d: [migrating(SLOT, 'b')] });
+    expect(verifyOn(after)).toBeUndefined();
+    // ...and the next plan closes it on its own.
+    const next = candidateActions(snapshotAt(after), policy()).filter(
+      (a) => a.remedy === 'stabilize-open-slot',
+    );
+    expect(next.map((a) => a.subCase)).toEqual(['replica-mark']);
   });
 });
