@@ -1,6 +1,6 @@
 import { renderFailureReminder, renderFailureStarted } from '../notify/checker-health';
 import type { OutboundMessage } from '../notify/types';
-import type { FailureRecord, FunctionRole } from '../state/types';
+import type { FailureRecord, FunctionRole, StateStore } from '../state/types';
 
 /** One failed run of a cluster's function, as the handler's wrapper or the failure reporter saw it. */
 export interface FailedRun {
@@ -75,6 +75,43 @@ export async function deliverFailureRecord(
   }
   if (next.message) await publish(next.message);
   await save(next.record);
+}
+
+/** The failure records of one deployment: what both reporters of a failure read and write. */
+export type FailureStore = Pick<StateStore, 'loadFailure' | 'saveFailure' | 'claimFailure'>;
+
+/**
+ * Records one failed run and sends what the record says is new; both reporters of a failure (the
+ * handler's wrapper and the failure reporter) go through here. The first failure of an outage claims
+ * the record before it pages, so two runs that start failing together page once; the other re-reads
+ * the record and is counted, without a reminder of a start a second old. A start page the topic
+ * refused withdraws the claim (the error is rethrown), so the next reporter of the failure sends it.
+ */
+export async function recordFailedRun(
+  store: FailureStore,
+  run: FailedRun,
+  publish: (message: OutboundMessage) => Promise<void>,
+): Promise<'published' | 'counted' | 'already-reported'> {
+  const previous = await store.loadFailure(run.cluster, run.role);
+  const next = nextFailureRecord(previous, run);
+  if (!next) return 'already-reported';
+  if (previous || !next.message) {
+    await deliverFailureRecord(next, publish, (record) => store.saveFailure(run.cluster, run.role, record));
+    return next.message ? 'published' : 'counted';
+  }
+  if (!(await store.claimFailure(run.cluster, run.role, next.record))) {
+    const claimed = await store.loadFailure(run.cluster, run.role);
+    const counted = nextFailureRecord(claimed, { ...run, nightly: false });
+    if (counted) await store.saveFailure(run.cluster, run.role, counted.record);
+    return counted ? 'counted' : 'already-reported';
+  }
+  try {
+    await publish(next.message);
+  } catch (error) {
+    await store.saveFailure(run.cluster, run.role, undefined).catch(() => undefined);
+    throw error;
+  }
+  return 'published';
 }
 
 /** `Name: message`, plus the causes, one level each: what a person needs, never a secret. */

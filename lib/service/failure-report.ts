@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { renderFailureRecovered } from '../notify/checker-health';
 import type { MessageSink } from '../notify/types';
 import type { FunctionRole, StateStore } from '../state/types';
-import { deliverFailureRecord, describeError, nextFailureRecord } from './failure-record';
+import { describeError, recordFailedRun } from './failure-record';
 
 export { describeError } from './failure-record';
 
@@ -55,20 +55,17 @@ export async function reportingFailures<T>(ctx: FailureContext, body: () => Prom
  * reporter, outside the cluster's network with its own role, reads the table and reports it once.
  */
 async function notifyFailure(ctx: FailureContext, text: string): Promise<void> {
-  const previous = await ctx.state.loadFailure(ctx.cluster, ctx.role);
-  const next = nextFailureRecord(previous, {
-    cluster: ctx.cluster,
-    role: ctx.role,
-    error: text,
-    at: ctx.now().toISOString(),
-    nightly: ctx.nightly,
-    ...(ctx.requestId !== undefined ? { requestId: ctx.requestId } : {}),
-  });
-  if (!next) return;
-  await deliverFailureRecord(
-    next,
+  await recordFailedRun(
+    ctx.state,
+    {
+      cluster: ctx.cluster,
+      role: ctx.role,
+      error: text,
+      at: ctx.now().toISOString(),
+      nightly: ctx.nightly,
+      ...(ctx.requestId !== undefined ? { requestId: ctx.requestId } : {}),
+    },
     (message) => ctx.sink.publish(message),
-    (record) => ctx.state.saveFailure(ctx.cluster, ctx.role, record),
   );
 }
 

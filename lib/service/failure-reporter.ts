@@ -7,7 +7,7 @@ import type { DeploymentDocument } from '../config/placement-settings';
 import type { MessageSink } from '../notify/types';
 import type { StateStore } from '../state/types';
 import { clusterNamed, parseEvent } from './events';
-import { deliverFailureRecord, nextFailureRecord, withoutAccountDetails } from './failure-record';
+import { recordFailedRun, withoutAccountDetails } from './failure-record';
 
 /**
  * What Lambda hands an on-failure destination for an asynchronous invocation that failed for good
@@ -83,31 +83,27 @@ export function makeFailureReporter(deps: FailureReporterDeps) {
       return { outcome: 'not-attributable', error };
     }
     const state = deps.state(resources.tableName);
-    const previous = await state.loadFailure(cluster, fn.role);
-    const next = nextFailureRecord(previous, {
-      cluster,
-      role: fn.role,
-      error,
-      at: now().toISOString(),
-      nightly: (requestPayload as { kind?: unknown }).kind === 'nightly',
-      requestId: requestContext.requestId,
-    });
-    if (next) {
-      const sink = deps.sink(resources.topicArn);
-      await deliverFailureRecord(
-        next,
-        (message) => sink.publish(message),
-        (saved) => state.saveFailure(cluster, fn.role, saved),
-      );
+    const outcome = await recordFailedRun(
+      state,
+      {
+        cluster,
+        role: fn.role,
+        error,
+        at: now().toISOString(),
+        nightly: (requestPayload as { kind?: unknown }).kind === 'nightly',
+        requestId: requestContext.requestId,
+      },
+      (message) => deps.sink(resources.topicArn).publish(message),
+    );
+    if (outcome !== 'already-reported')
       deps.logger.warn('failed invocation reported', { cluster, role: fn.role, error });
-    }
     if (fn.role === 'check') {
       deps.metrics.clearDefaultDimensions();
       deps.metrics.addDimension(METRICS.cluster, cluster);
       deps.metrics.addMetric(METRICS.checkRan, MetricUnit.Count, 1);
       deps.metrics.publishStoredMetrics();
     }
-    return { cluster, outcome: !next ? 'already-reported' : next.message ? 'published' : 'counted', error };
+    return { cluster, outcome, error };
   };
 }
 

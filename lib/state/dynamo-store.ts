@@ -72,7 +72,16 @@ export class DynamoStateStore implements StateStore {
   async saveFailure(cluster: string, role: FunctionRole, record: FailureRecord | undefined): Promise<void> {
     const Key = { pk: cluster, sk: `failure#${role}` };
     if (!record) {
-      await this.client.send(new DeleteCommand({ TableName: this.table, Key }));
+      // An update, not a DeleteItem: the failure reporter's role may change a record's attributes
+      // only (it withdraws a start it could not page); the item's time to live removes the rest.
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: 'REMOVE #record, remindedAt',
+          ExpressionAttributeNames: { '#record': 'record' },
+        }),
+      );
       return;
     }
     // The record is replaced; the reminder time beside it only moves forward (a conditional update
@@ -99,6 +108,25 @@ export class DynamoStateStore implements StateStore {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async claimFailure(cluster: string, role: FunctionRole, record: FailureRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: cluster, sk: `failure#${role}` },
+          UpdateExpression: 'SET #record = :record, expiresAt = :expires REMOVE remindedAt',
+          ConditionExpression: 'attribute_not_exists(#record)',
+          ExpressionAttributeNames: { '#record': 'record' },
+          ExpressionAttributeValues: { ':record': record, ':expires': epochSeconds() + 30 * DAY_S },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 

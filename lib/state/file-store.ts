@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type ClusterState,
@@ -45,6 +45,23 @@ export class FileStateStore implements StateStore {
     const stored = await this.loadFailure(cluster, role).catch(() => undefined);
     const lastReminderAt = laterReminder(stored?.lastReminderAt, record.lastReminderAt);
     this.write(path, lastReminderAt === undefined ? record : { ...record, lastReminderAt });
+  }
+
+  /** A link to a complete temporary file: it fails when the record exists, and is never half-written. */
+  async claimFailure(cluster: string, role: FunctionRole, record: FailureRecord): Promise<boolean> {
+    const path = this.path(cluster, `${role}-failure`);
+    mkdirSync(this.dir, { recursive: true });
+    const claim = `${path}.${process.pid}.${Date.now()}.claim`;
+    writeFileSync(claim, JSON.stringify(record, null, 2));
+    try {
+      linkSync(claim, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      rmSync(claim, { force: true });
+    }
   }
 
   async loadNotices(cluster: string): Promise<Record<string, string>> {

@@ -86,6 +86,12 @@ export interface StateStore {
    * concurrent nightly run reminded) keeps the newer.
    */
   saveFailure(cluster: string, role: FunctionRole, record: FailureRecord | undefined): Promise<void>;
+  /**
+   * Stores the record of a failure that starts now only if the function has none, in one atomic
+   * step: true when this call created it. Two runs that start failing together (a cluster's nightly
+   * and frequent runs of the same minute) page once, from the run that created the record.
+   */
+  claimFailure(cluster: string, role: FunctionRole, record: FailureRecord): Promise<boolean>;
   /** Remediation outcomes already notified (refusals, escalations): action key -> what was said. */
   loadNotices(cluster: string): Promise<Record<string, string>>;
   saveNotices(cluster: string, notices: Record<string, string>): Promise<void>;

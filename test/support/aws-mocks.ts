@@ -14,7 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 /**
  * The AWS boundary of the handlers, mocked: SNS, Secrets Manager and Lambda record their inputs;
  * DynamoDB is an in-memory table that honours the condition expressions the lock and the failure
- * records' reminder time use (anything else it does not know fails the test). `hold(pk)`
+ * records (their claim, their reminder time) use (anything else it does not know fails the test). `hold(pk)`
  * makes the next put of that partition key land in the table at once but answer only when released:
  * a run that holds its lock, and waits, for as long as a test needs.
  */
@@ -63,6 +63,25 @@ export function mockAws(secret: () => string) {
         throw new ConditionalCheckFailedException({ message: 'not later', $metadata: {} });
       }
       table.set(key(input.Key), { ...item, remindedAt: values[':at'] });
+      return {};
+    }
+    if (
+      input.UpdateExpression === 'SET #record = :record, expiresAt = :expires REMOVE remindedAt' &&
+      input.ConditionExpression === 'attribute_not_exists(#record)'
+    ) {
+      if (item.record !== undefined)
+        throw new ConditionalCheckFailedException({ message: 'claimed', $metadata: {} });
+      const { remindedAt: _dropped, ...rest } = item;
+      table.set(key(input.Key), {
+        ...rest,
+        record: structuredClone(values[':record']),
+        expiresAt: values[':expires'],
+      });
+      return {};
+    }
+    if (input.UpdateExpression === 'REMOVE #record, remindedAt') {
+      const { record: _record, remindedAt: _reminded, ...rest } = item;
+      table.set(key(input.Key), rest);
       return {};
     }
     throw new Error(`the DynamoDB mock does not know this update: ${input.UpdateExpression}`);

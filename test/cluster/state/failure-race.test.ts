@@ -5,7 +5,8 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MotoServer } from '../../../lib/harness/moto';
-import { nextFailureRecord } from '../../../lib/service/failure-record';
+import type { OutboundMessage } from '../../../lib/notify/types';
+import { nextFailureRecord, recordFailedRun } from '../../../lib/service/failure-record';
 import { DynamoStateStore } from '../../../lib/state/dynamo-store';
 import { FileStateStore } from '../../../lib/state/file-store';
 import type { StateStore } from '../../../lib/state/types';
@@ -15,7 +16,8 @@ import type { StateStore } from '../../../lib/state/types';
  * failure record, then saves its own: the frequent run's save can land after the nightly run's
  * reminder. The failure reporter, handed the nightly invocation afterwards, must still know that
  * tonight's reminder was sent (it sent a second one in the pager simulation on a loaded host).
- * DynamoDB over the real protocol (moto evaluates the condition), and the file store.
+ * And two runs that start failing together both find no record: only one may page. DynamoDB over
+ * the real protocol (moto evaluates the conditions), and the file store.
  */
 let moto: MotoServer;
 let scratch: string;
@@ -94,4 +96,66 @@ describe.each([
     await state.saveFailure('orders', 'check', undefined);
     expect(await state.loadFailure('orders', 'check')).toBeUndefined();
   });
+
+  it('the start of an outage pages once when the nightly and the frequent run start failing together', async () => {
+    const state = bothReadFirst(store());
+    const sent: OutboundMessage[] = [];
+    const publish = async (m: OutboundMessage) => {
+      sent.push(m);
+    };
+    const outcomes = await Promise.all([
+      recordFailedRun(state, run('r-nightly', '2026-12-03T03:00:00.000Z', true), publish),
+      recordFailedRun(state, run('r-frequent', '2026-12-03T03:00:00.500Z', false), publish),
+    ]);
+    expect(outcomes.sort()).toEqual(['counted', 'published']);
+    // One "failing" page, and no reminder of a start half a second old.
+    expect(sent.map((m) => m.kind)).toEqual(['checker-error']);
+    const stored = await state.loadFailure('orders', 'check');
+    expect(stored?.failures).toBe(2);
+    expect(['2026-12-03T03:00:00.000Z', '2026-12-03T03:00:00.500Z']).toContain(stored?.failingSince);
+    expect(stored?.lastReminderAt).toBeUndefined();
+    await state.saveFailure('orders', 'check', undefined);
+  });
+
+  it('a start page the topic refused withdraws the claim: the failure reporter sends it', async () => {
+    const state = store();
+    const refused = recordFailedRun(state, run('r-1', '2026-12-04T03:00:00.000Z', false), () =>
+      Promise.reject(new Error('AuthorizationError: not allowed to publish')),
+    );
+    await expect(refused).rejects.toThrow('not allowed to publish');
+    expect(await state.loadFailure('orders', 'check')).toBeUndefined();
+    // Lambda hands the failed invocation to the reporter, whose role may publish.
+    const sent: OutboundMessage[] = [];
+    const outcome = await recordFailedRun(state, run('r-1', '2026-12-04T03:00:02.000Z', false), async (m) => {
+      sent.push(m);
+    });
+    expect(outcome).toBe('published');
+    expect(sent.map((m) => m.kind)).toEqual(['checker-error']);
+    expect((await state.loadFailure('orders', 'check'))?.failures).toBe(1);
+    await state.saveFailure('orders', 'check', undefined);
+  });
 });
+
+/**
+ * The store, with its first two failure-record reads held until both were asked: the two runs race.
+ * Their claims reach the store one after the other: DynamoDB evaluates a condition atomically with
+ * its item's write, moto's threaded server does not (two concurrent claims both succeeded there),
+ * and the file store's link is atomic anyway.
+ */
+function bothReadFirst(state: StateStore): StateStore {
+  let waiting: (() => void) | undefined;
+  let reads = 0;
+  let claims: Promise<unknown> = Promise.resolve();
+  const loadFailure: StateStore['loadFailure'] = async (cluster, role) => {
+    reads += 1;
+    if (reads === 1) await new Promise<void>((resolve) => (waiting = resolve));
+    else if (reads === 2) waiting?.();
+    return state.loadFailure(cluster, role);
+  };
+  const claimFailure: StateStore['claimFailure'] = (cluster, role, record) => {
+    const claimed = claims.then(() => state.claimFailure(cluster, role, record));
+    claims = claimed.catch(() => undefined);
+    return claimed;
+  };
+  return Object.assign(Object.create(state) as StateStore, { loadFailure, claimFailure });
+}

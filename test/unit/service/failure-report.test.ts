@@ -75,6 +75,7 @@ describe('reportingFailures: one message when failing starts, one when it ends',
       save: () => Promise.reject(new Error('denied')),
       loadFailure: () => Promise.reject(new Error('denied')),
       saveFailure: () => Promise.reject(new Error('denied')),
+      claimFailure: () => Promise.reject(new Error('denied')),
       loadNotices: () => Promise.reject(new Error('denied')),
       saveNotices: () => Promise.reject(new Error('denied')),
     };
