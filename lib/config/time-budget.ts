@@ -6,7 +6,8 @@ export const LAMBDA_LIMIT_S = 900;
  * it: the settle wait, the observations (two before planning, a third when a rotated secret is read
  * again, the fresh one before the action, the one after it, the report's, and the one that records
  * the state a failed action left), one action (apply plus
- * the 15 s verify window), the 15 s wait for gossip after it, and the margin kept for the report, the
+ * the 15 s verify window), the two readings of the servers' own key removals around it (2 s each),
+ * the 15 s wait for gossip after it, and the margin kept for the report, the
  * history, the messages and the lock. Later actions are never started past the deadline and a key
  * move stops between rounds at it, so a run that could take longer still ends in time: this bound
  * is what makes a run with anything to do at all fit the Lambda limit.
@@ -15,6 +16,7 @@ export const REMEDIATION_BUDGET = {
   observations: 7,
   actionS: 120,
   verifyS: 15,
+  removalsS: 4,
   settleReportS: 15,
   reportMarginS: 60,
 } as const;
@@ -26,6 +28,7 @@ export function remediationWorstCaseS(settleMs: number, timeoutMs: number): numb
       (b.observations * timeoutMs) / 1000 +
       b.actionS +
       b.verifyS +
+      b.removalsS +
       b.settleReportS +
       b.reportMarginS,
   );

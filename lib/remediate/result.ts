@@ -28,6 +28,12 @@ export interface ActionResult {
   keysBefore?: Record<string, number>;
   keysAfter?: Record<string, number>;
   keysMoved?: number;
+  /**
+   * Keys the touched masters' servers removed on their own while the action ran (TTL expiry,
+   * maxmemory eviction: `INFO stats`, node-wide, so an upper bound for the touched slots). A fall of
+   * the key counts up to this many is the data's own life, not a key the action lost.
+   */
+  keysRemovedByServer?: number;
   durationMs?: number;
   /** For escalated actions: what a person should do. */
   runbook?: string[];

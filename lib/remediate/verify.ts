@@ -39,9 +39,22 @@ export function slotKeys(snapshot: Snapshot, slots: number[]): Record<string, nu
 
 export const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-/** True when the touched slots hold fewer keys after the action than before it. */
-export const keysLost = (r: Pick<ActionResult, 'keysBefore' | 'keysAfter'>): boolean =>
-  r.keysBefore !== undefined && r.keysAfter !== undefined && total(r.keysAfter) < total(r.keysBefore);
+/**
+ * Keys the touched slots lost during the action that the servers' own removals (TTL expiry,
+ * eviction, counted while it ran) do not explain: before minus after minus those, never negative.
+ * A client's DEL during the action is not told apart: it counts as lost.
+ */
+export function unexplainedKeyLoss(
+  r: Pick<ActionResult, 'keysBefore' | 'keysAfter' | 'keysRemovedByServer'>,
+): number {
+  if (r.keysBefore === undefined || r.keysAfter === undefined) return 0;
+  return Math.max(0, total(r.keysBefore) - total(r.keysAfter) - (r.keysRemovedByServer ?? 0));
+}
+
+/** True when the touched slots hold fewer keys after the action than before it, unexplained. */
+export const keysLost = (
+  r: Pick<ActionResult, 'keysBefore' | 'keysAfter' | 'keysRemovedByServer'>,
+): boolean => unexplainedKeyLoss(r) > 0;
 
 /**
  * The run's key ledger: every action's key counts of its touched slots, before and after. A count
@@ -58,10 +71,15 @@ export class KeyLedger {
     return this.losses.map((result) => ({
       id: 'keys-lost',
       severity: 'critical',
-      summary: `${result.remedy} on ${result.key}: key count of the touched slots fell from ${total(result.keysBefore ?? {})} to ${total(result.keysAfter ?? {})}`,
+      summary: `${result.remedy} on ${result.key}: key count of the touched slots fell from ${total(result.keysBefore ?? {})} to ${total(result.keysAfter ?? {})}${result.keysRemovedByServer ? `, ${result.keysRemovedByServer} of which the servers expired or evicted at most` : ''}`,
       slots: result.slots,
       nodes: result.nodes,
-      evidence: { keysBefore: result.keysBefore, keysAfter: result.keysAfter, commands: result.commands },
+      evidence: {
+        keysBefore: result.keysBefore,
+        keysAfter: result.keysAfter,
+        ...(result.keysRemovedByServer ? { keysRemovedByServer: result.keysRemovedByServer } : {}),
+        commands: result.commands,
+      },
       runbook: [
         'Stop all remediation. Compare per-node counts with CLUSTER COUNTKEYSINSLOT and restore from backup if needed.',
       ],

@@ -7,6 +7,7 @@ import { DEFAULT_BUDGET, type Policy } from '../guard/types';
 import { renderRemediation } from '../notify/render';
 import type { MessageSink } from '../notify/types';
 import { type ActionResult, type FixResult, fixCluster } from '../remediate/fix';
+import { unexplainedKeyLoss } from '../remediate/verify';
 import { DEFAULT_SETTINGS } from '../remedies/types';
 import type { StateStore } from '../state/types';
 import { formatRanges } from '../topology/slots';
@@ -129,15 +130,6 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
   };
 }
 
-const sum = (counts: Record<string, number> | undefined) =>
-  Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
-
-/** Keys the touched slots lost during an action (before minus after, never negative). */
-export function keysLost(action: ActionResult): number {
-  if (!action.keysBefore || !action.keysAfter) return 0;
-  return Math.max(0, sum(action.keysBefore) - sum(action.keysAfter));
-}
-
 /**
  * Remediation metrics with the same `{cluster}` dimension as the check's, and `KeysLost` per
  * placement too: its alarm pages (the remediation message names the cluster).
@@ -158,7 +150,7 @@ function emitMetrics(metrics: Metrics, cluster: string, result: FixResult, place
     MetricUnit.Count,
     result.actions.reduce((n, a) => n + (a.keysMoved ?? 0), 0),
   );
-  const lost = result.actions.reduce((n, a) => n + keysLost(a), 0);
+  const lost = result.actions.reduce((n, a) => n + unexplainedKeyLoss(a), 0);
   metrics.addMetric(METRICS.keysLost, MetricUnit.Count, lost);
   metrics.publishStoredMetrics();
   metrics.clearDimensions();

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { removedBetween } from '../../../lib/remediate/removals';
+import type { ActionResult } from '../../../lib/remediate/result';
+import { KeyLedger, keysLost, unexplainedKeyLoss } from '../../../lib/remediate/verify';
+
+const action = (over: Partial<ActionResult>): ActionResult => ({
+  remedy: 'stabilize-open-slot',
+  key: 'stabilize-open-slot:300',
+  subCase: 'complete',
+  slots: [[300, 300]],
+  nodes: ['127.0.0.1:7000', '127.0.0.1:7001'],
+  status: 'applied',
+  reason: 'verified',
+  commands: [],
+  ...over,
+});
+
+describe('the key ledger of an action', () => {
+  it('a fall the servers expired or evicted meanwhile is not a loss; anything beyond it is', () => {
+    const before = { '300': 10 };
+    expect(unexplainedKeyLoss({ keysBefore: before, keysAfter: { '300': 5 }, keysRemovedByServer: 5 })).toBe(
+      0,
+    );
+    expect(unexplainedKeyLoss({ keysBefore: before, keysAfter: { '300': 5 }, keysRemovedByServer: 9 })).toBe(
+      0,
+    );
+    expect(unexplainedKeyLoss({ keysBefore: before, keysAfter: { '300': 5 }, keysRemovedByServer: 3 })).toBe(
+      2,
+    );
+    expect(unexplainedKeyLoss({ keysBefore: before, keysAfter: { '300': 5 } })).toBe(5);
+    expect(unexplainedKeyLoss({ keysBefore: before, keysAfter: { '300': 12 } })).toBe(0);
+    expect(unexplainedKeyLoss({ keysBefore: before })).toBe(0);
+  });
+
+  it('a keys-lost finding only for what is unexplained, naming what the servers removed', () => {
+    const ledger = new KeyLedger();
+    ledger.record(action({ keysBefore: { '300': 10 }, keysAfter: { '300': 5 }, keysRemovedByServer: 5 }));
+    expect(ledger.findings()).toEqual([]);
+    const lost = action({ keysBefore: { '300': 10 }, keysAfter: { '300': 5 }, keysRemovedByServer: 2 });
+    expect(keysLost(lost)).toBe(true);
+    ledger.record(lost);
+    const [finding] = ledger.findings();
+    expect(finding?.severity).toBe('critical');
+    expect(finding?.summary).toBe(
+      'stabilize-open-slot on stabilize-open-slot:300: key count of the touched slots fell from 10 to 5, 2 of which the servers expired or evicted at most',
+    );
+    expect(finding?.evidence.keysRemovedByServer).toBe(2);
+  });
+
+  it('counters are summed over the nodes read both times; one that went back (a restart) counts nothing', () => {
+    const before = new Map([
+      ['a', 100],
+      ['b', 40],
+      ['c', 7],
+    ]);
+    const after = new Map([
+      ['a', 103],
+      ['b', 2],
+    ]);
+    expect(removedBetween(before, after)).toBe(3);
+  });
+});
