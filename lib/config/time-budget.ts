@@ -4,8 +4,8 @@ export const LAMBDA_LIMIT_S = 900;
 /**
  * What one remediation run may take at worst, in seconds, before the runner's own deadline stops
  * it: the settle wait, the observations (two before planning, a third when a rotated secret is read
- * again, the fresh one before the action, the one after it, the report's, and the one that records
- * the state a failed action left), one action (apply plus
+ * again, the fresh one before the action, the one after it (which, after a failure, also records the
+ * state it left), and the report's), one action (apply plus
  * the 15 s verify window), the two readings of the servers' own key removals around it (2 s each),
  * the 15 s wait for gossip after it, and the margin kept for the report, the
  * history, the messages and the lock. Later actions are never started past the deadline and a key
@@ -13,7 +13,7 @@ export const LAMBDA_LIMIT_S = 900;
  * is what makes a run with anything to do at all fit the Lambda limit.
  */
 export const REMEDIATION_BUDGET = {
-  observations: 7,
+  observations: 6,
   actionS: 120,
   verifyS: 15,
   removalsS: 4,

@@ -218,7 +218,7 @@ async function applyOne(
       ...(acted.error instanceof DeadlineError ? { keysMoved: acted.error.moved } : {}),
       durationMs: Date.now() - started,
     };
-    return { result, wrote: true, after: observed };
+    return { result: withStateLeft(result, observed, options.policy), wrote: true, after: observed };
   }
   const verified = await awaitVerified(seeds, bound(step), observe, options.verifyTimeoutMs ?? 15_000);
   timeline.mark(`${step.key}: verify`);
@@ -234,7 +234,18 @@ async function applyOne(
     keysMoved: acted.keysMoved,
     durationMs: Date.now() - started,
   };
-  return { result, wrote: true, after: verified.snapshot };
+  return {
+    result: withStateLeft(result, verified.snapshot, options.policy),
+    wrote: true,
+    after: verified.snapshot,
+  };
+}
+
+/** A failed action, with the fingerprint of its candidate on the state the failure left (observed after it). */
+function withStateLeft(result: ActionResult, after: Snapshot, policy: Policy): ActionResult {
+  if (result.status !== 'failed') return result;
+  const left = candidateActions(after, policy).find((a) => a.key === result.key);
+  return left ? { ...result, fingerprintLeft: left.fingerprint } : result;
 }
 
 /** Sends the step's commands; an error comes back with the commands sent so far. */

@@ -35,6 +35,13 @@ export interface ActionResult {
    */
   keysRemovedByServer?: number;
   durationMs?: number;
+  /**
+   * For a failed action: the fingerprint of its candidate on the state the failure left (planned on
+   * the observation after it), absent when it is no longer a candidate. A failure mid-way may have
+   * changed the state (a MIGRATE batch moves keys before the one refused): the scheduled service
+   * remembers this, so a retry on the same state is escalated (`failed-before`).
+   */
+  fingerprintLeft?: string;
   /** For escalated actions: what a person should do. */
   runbook?: string[];
 }

@@ -1,6 +1,3 @@
-import { candidateActions } from '../guard/plan';
-import type { Policy } from '../guard/types';
-import { type ObserveOptions, observeCluster } from '../observe';
 import type { FixResult } from '../remediate/fix';
 
 /** Failed attempts live beside the remediation notices, under keys of their own. */
@@ -16,37 +13,12 @@ export function failedAttempts(notices: Record<string, string>): Record<string, 
 }
 
 /**
- * The fingerprints of the failed actions on the state the failures left: a failure mid-way may have
- * changed the state (a MIGRATE batch moves the keys before the one that was refused), and a retry on
- * that state would meet the same surprise. One more observation, only after a failure.
- */
-export async function stateLeftByFailures(
-  result: FixResult,
-  seeds: string[],
-  observe: ObserveOptions,
-  policy: Policy,
-): Promise<Record<string, string>> {
-  const failed = new Set(result.actions.filter((a) => a.status === 'failed').map((a) => a.key));
-  if (failed.size === 0) return {};
-  const snapshot = await observeCluster(seeds, observe);
-  return Object.fromEntries(
-    candidateActions(snapshot, policy)
-      .filter((a) => failed.has(a.key))
-      .map((a) => [a.key, a.fingerprint]),
-  );
-}
-
-/**
  * The failed attempts to remember after a run, as notice entries: a failure is remembered with the
- * fingerprint of the state it left (else the one it was planned with), forgotten once its action
- * ran (applied or stopped between rounds) or is no longer a candidate; a run the lock refused
- * changes nothing.
+ * fingerprint of the state it left (`fingerprintLeft`, planned by the runner on its observation
+ * after the failure; else the one it was planned with), forgotten once its action ran (applied or
+ * stopped between rounds) or is no longer a candidate; a run the lock refused changes nothing.
  */
-export function failedNotices(
-  result: FixResult,
-  previous: Record<string, string>,
-  leftBy: Record<string, string> = {},
-): Record<string, string> {
+export function failedNotices(result: FixResult, previous: Record<string, string>): Record<string, string> {
   const remembered = { ...previous };
   if (!result.actions.some((a) => a.guard === 'lock')) {
     const candidates = new Set(result.actions.map((a) => a.key));
@@ -56,7 +28,8 @@ export function failedNotices(
     if (action.status === 'applied' || action.status === 'stopped') delete remembered[action.key];
     if (action.status !== 'failed') continue;
     const fingerprint =
-      leftBy[action.key] ?? result.plan.entries.find((e) => e.action.key === action.key)?.action.fingerprint;
+      action.fingerprintLeft ??
+      result.plan.entries.find((e) => e.action.key === action.key)?.action.fingerprint;
     if (fingerprint) remembered[action.key] = fingerprint;
   }
   return Object.fromEntries(Object.entries(remembered).map(([key, fp]) => [`${PREFIX}${key}`, fp]));

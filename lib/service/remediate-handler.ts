@@ -13,7 +13,7 @@ import type { StateStore } from '../state/types';
 import { formatRanges } from '../topology/slots';
 import { startRun } from './cluster-run';
 import { parseEvent, remediationEventSchema } from './events';
-import { failedAttempts, failedNotices, stateLeftByFailures } from './failed-attempts';
+import { failedAttempts, failedNotices } from './failed-attempts';
 import { reportingFailures } from './failure-report';
 import type { Credentials, LambdaContext } from './lambda-runtime';
 
@@ -106,8 +106,7 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
           `could not observe any node of ${cluster}: ${[...new Set(result.after.nodes.map((n) => n.error ?? 'no answer'))].join('; ')}`,
         );
       const at = now().toISOString();
-      const leftBy = await stateLeftByFailures(result, settings.seeds, await observeOptions(), policy);
-      const next: Record<string, string> = failedNotices(result, failed, leftBy);
+      const next: Record<string, string> = failedNotices(result, failed);
       for (const action of result.actions) {
         const said = noticeOf(action);
         if (QUIET.has(action.status)) next[action.key] = said;

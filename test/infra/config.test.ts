@@ -141,7 +141,7 @@ describe('a bad configuration file', () => {
         c.clusters[0].remediation.settleMs = 600_000;
         c.timeoutMs = 60_000;
       },
-      "clusters[0].remediation.settleMs: the remediation run's worst case is 1234 s",
+      "clusters[0].remediation.settleMs: the remediation run's worst case is 1174 s",
     ],
     [
       'a KMS alias instead of a key ARN',
