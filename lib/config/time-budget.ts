@@ -6,7 +6,7 @@ export const LAMBDA_LIMIT_S = 900;
  * it: the settle wait, the observations (two before planning, a third when a rotated secret is read
  * again, the fresh one before the action, the one after it (which, after a failure, also records the
  * state it left), and the report's), one action (apply plus
- * the 15 s verify window), the two readings of the servers' own key removals around it (2 s each),
+ * the 15 s verify window), the two readings of the keys expired around it (2 s each),
  * the 15 s wait for gossip after it, and the margin kept for the report, the
  * history, the messages and the lock. Later actions are never started past the deadline and a key
  * move stops between rounds at it, so a run that could take longer still ends in time: this bound
@@ -16,7 +16,7 @@ export const REMEDIATION_BUDGET = {
   observations: 6,
   actionS: 120,
   verifyS: 15,
-  removalsS: 4,
+  expiriesS: 4,
   settleReportS: 15,
   reportMarginS: 60,
 } as const;
@@ -28,7 +28,7 @@ export function remediationWorstCaseS(settleMs: number, timeoutMs: number): numb
       (b.observations * timeoutMs) / 1000 +
       b.actionS +
       b.verifyS +
-      b.removalsS +
+      b.expiriesS +
       b.settleReportS +
       b.reportMarginS,
   );

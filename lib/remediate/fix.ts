@@ -10,7 +10,7 @@ import type { MigrateProgress } from '../remedies/executor';
 import { BusyKeyError, DeadlineError, Executor, RemedyUnavailableError } from '../remedies/executor';
 import type { ApplyOutcome } from '../remedies/types';
 import { slotsInRanges } from '../topology/slots';
-import { keyHolders, removedBetween, serverRemovals } from './removals';
+import { expiredBetween, keyHolders, serverExpiries } from './expiries';
 import { type ActionResult, type ActionStatus, type FixResult, fromEntry, resultOf } from './result';
 import { Timeline } from './timeline';
 import { awaitVerified, KeyLedger, keysLost, slotKeys, total } from './verify';
@@ -195,13 +195,13 @@ async function applyOne(
   if ('stop' in checked) return { result: fromEntry(checked.stop), wrote: false };
   const { step } = checked;
   const keysBefore = slotKeys(fresh, slots);
-  // What the servers remove on their own meanwhile (TTL, eviction) is read around the action, so a
-  // cache's expiring keys are not taken for keys the action lost.
+  // The keys that expire meanwhile (TTL) are counted around the action, so a cache's expiring keys
+  // are not taken for keys the action lost.
   const holders = keyHolders(fresh, slots, step.nodes);
-  const removedBefore = await serverRemovals(holders, options.observe);
-  const removedSince = async () => {
-    const removed = removedBetween(removedBefore, await serverRemovals(holders, options.observe));
-    return removed > 0 ? { keysRemovedByServer: removed } : {};
+  const expiredBefore = await serverExpiries(holders, options.observe);
+  const expiredSince = async () => {
+    const expired = expiredBetween(expiredBefore, await serverExpiries(holders, options.observe));
+    return expired > 0 ? { keysExpired: expired } : {};
   };
   log(`applying ${step.key} (${step.subCase}): ${step.summary}`);
   const acted = await act(step, options);
@@ -214,7 +214,7 @@ async function applyOne(
       commands: acted.commands,
       keysBefore,
       keysAfter: slotKeys(observed, slots),
-      ...(await removedSince()),
+      ...(await expiredSince()),
       ...(acted.error instanceof DeadlineError ? { keysMoved: acted.error.moved } : {}),
       durationMs: Date.now() - started,
     };
@@ -223,9 +223,9 @@ async function applyOne(
   const verified = await awaitVerified(seeds, bound(step), observe, options.verifyTimeoutMs ?? 15_000);
   timeline.mark(`${step.key}: verify`);
   const keysAfter = slotKeys(verified.snapshot, slots);
-  const ledger = { keysBefore, keysAfter, ...(await removedSince()) };
+  const ledger = { keysBefore, keysAfter, ...(await expiredSince()) };
   const reason = keysLost(ledger)
-    ? `keys lost: ${total(keysBefore)} before, ${total(keysAfter)} after${ledger.keysRemovedByServer ? ` (${ledger.keysRemovedByServer} expired or evicted meanwhile)` : ''}`
+    ? `keys lost: ${total(keysBefore)} before, ${total(keysAfter)} after${ledger.keysExpired ? ` (${ledger.keysExpired} expired meanwhile)` : ''}`
     : verified.problem;
   const result = {
     ...resultOf(step, reason ? 'failed' : 'applied', reason ?? 'verified', 'verify'),

@@ -29,11 +29,11 @@ export interface ActionResult {
   keysAfter?: Record<string, number>;
   keysMoved?: number;
   /**
-   * Keys the touched masters' servers removed on their own while the action ran (TTL expiry,
-   * maxmemory eviction: `INFO stats`, node-wide, so an upper bound for the touched slots). A fall of
+   * Keys whose TTL ran out on the touched masters while the action ran (`expired_keys` of `INFO
+   * stats`, node-wide, so an upper bound for the touched slots). A fall of
    * the key counts up to this many is the data's own life, not a key the action lost.
    */
-  keysRemovedByServer?: number;
+  keysExpired?: number;
   durationMs?: number;
   /**
    * For a failed action: the fingerprint of its candidate on the state the failure left (planned on

@@ -40,21 +40,21 @@ export function slotKeys(snapshot: Snapshot, slots: number[]): Record<string, nu
 export const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /**
- * Keys the touched slots lost during the action that the servers' own removals (TTL expiry,
- * eviction, counted while it ran) do not explain: before minus after minus those, never negative.
+ * Keys the touched slots lost during the action that expiry (TTLs that ran out on the touched
+ * masters while it ran) does not explain: before minus after minus those, never negative. Evictions
+ * are losses: a target that evicts while a move fills it loses keys because of the move.
  * A client's DEL during the action is not told apart: it counts as lost.
  */
 export function unexplainedKeyLoss(
-  r: Pick<ActionResult, 'keysBefore' | 'keysAfter' | 'keysRemovedByServer'>,
+  r: Pick<ActionResult, 'keysBefore' | 'keysAfter' | 'keysExpired'>,
 ): number {
   if (r.keysBefore === undefined || r.keysAfter === undefined) return 0;
-  return Math.max(0, total(r.keysBefore) - total(r.keysAfter) - (r.keysRemovedByServer ?? 0));
+  return Math.max(0, total(r.keysBefore) - total(r.keysAfter) - (r.keysExpired ?? 0));
 }
 
 /** True when the touched slots hold fewer keys after the action than before it, unexplained. */
-export const keysLost = (
-  r: Pick<ActionResult, 'keysBefore' | 'keysAfter' | 'keysRemovedByServer'>,
-): boolean => unexplainedKeyLoss(r) > 0;
+export const keysLost = (r: Pick<ActionResult, 'keysBefore' | 'keysAfter' | 'keysExpired'>): boolean =>
+  unexplainedKeyLoss(r) > 0;
 
 /**
  * The run's key ledger: every action's key counts of its touched slots, before and after. A count
@@ -71,13 +71,13 @@ export class KeyLedger {
     return this.losses.map((result) => ({
       id: 'keys-lost',
       severity: 'critical',
-      summary: `${result.remedy} on ${result.key}: key count of the touched slots fell from ${total(result.keysBefore ?? {})} to ${total(result.keysAfter ?? {})}${result.keysRemovedByServer ? `, ${result.keysRemovedByServer} of which the servers expired or evicted at most` : ''}`,
+      summary: `${result.remedy} on ${result.key}: key count of the touched slots fell from ${total(result.keysBefore ?? {})} to ${total(result.keysAfter ?? {})}${result.keysExpired ? `, of which at most ${result.keysExpired} expired` : ''}`,
       slots: result.slots,
       nodes: result.nodes,
       evidence: {
         keysBefore: result.keysBefore,
         keysAfter: result.keysAfter,
-        ...(result.keysRemovedByServer ? { keysRemovedByServer: result.keysRemovedByServer } : {}),
+        ...(result.keysExpired ? { keysExpired: result.keysExpired } : {}),
         commands: result.commands,
       },
       runbook: [
