@@ -74,6 +74,8 @@ interface Delivery {
   protocol: 'email' | 'sms';
   topic: 'messages' | 'alarms';
   subject: string;
+  /** The start of what was sent (a message's text), for a failing assertion to show. */
+  body: string;
   severity?: string;
   at: number;
 }
@@ -105,6 +107,7 @@ async function collect(): Promise<void> {
         protocol: standIn.protocol as 'email' | 'sms',
         topic,
         subject: sent?.subject ?? d.subject ?? `${alarm?.NewStateValue}: ${alarm?.AlarmName}`,
+        body: d.message.slice(0, 800),
         severity: d.attributes.severity ?? alarm?.NewStateValue,
         at: sent ? simulatedTimeOf(sent.at) : (cloudwatch.notifiedAt.get(d.messageId) ?? now),
       });
@@ -525,7 +528,10 @@ describe('the pager as deployed, over a simulated day', () => {
       },
     );
     const audits = results.get('keys lost (orders)')?.filter((d) => d.endpoint === inbox('orders'));
-    expect(audits?.map((d) => d.subject)).toContainEqual(expect.stringMatching(/stabilize-open-slot failed/));
+    expect(
+      audits?.map((d) => d.subject),
+      JSON.stringify(audits?.map((d) => d.body)),
+    ).toContainEqual(expect.stringMatching(/stabilize-open-slot failed/));
     expect(audits?.map((d) => d.subject)).toContainEqual(
       `ALARM: "${STACK}.cluster.orders.keys-lost" in eu-west-3`,
     );

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderFixText } from '../../../lib/notify/fix-text';
 import type { ActionResult, FixResult } from '../../../lib/remediate/fix';
-
-const action = (over: Partial<ActionResult>): ActionResult => ({
-  remedy: 'stabilize-open-slot',
-  key: 'stabilize-open-slot:300',
-  subCase: 'complete',
-  slots: [[300, 300]],
-  nodes: ['10.0.0.1:6379', '10.0.0.2:6379'],
-  status: 'applied',
-  guard: 'verify',
-  reason: 'verified',
-  commands: [],
-  ...over,
-});
+import { actionResult as action } from '../../support/action-result';
 
 const result = (actions: ActionResult[]): FixResult => ({
   plan: { mode: 'auto', settleMs: 5000, entries: [] },

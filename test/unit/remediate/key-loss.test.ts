@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expiredBetween } from '../../../lib/remediate/expiries';
-import type { ActionResult } from '../../../lib/remediate/result';
 import { KeyLedger, keysLost, unexplainedKeyLoss } from '../../../lib/remediate/verify';
-
-const action = (over: Partial<ActionResult>): ActionResult => ({
-  remedy: 'stabilize-open-slot',
-  key: 'stabilize-open-slot:300',
-  subCase: 'complete',
-  slots: [[300, 300]],
-  nodes: ['127.0.0.1:7000', '127.0.0.1:7001'],
-  status: 'applied',
-  reason: 'verified',
-  commands: [],
-  ...over,
-});
+import { actionResult as action } from '../../support/action-result';
 
 describe('the key ledger of an action', () => {
   it('a fall by keys that expired meanwhile is not a loss; anything beyond it is', () => {
