@@ -1,5 +1,6 @@
 import type { Finding, Report, Severity } from '../checks/types';
 import type { ActionResult } from '../remediate/fix';
+import { forAudit } from '../remediate/result';
 import { formatRanges } from '../topology/slots';
 import type { Changes } from './decide';
 import type { ClusterOverview } from './overview';
@@ -152,7 +153,8 @@ export function renderChanges(
 }
 
 /** An audit message for one remediation action, applied or not. */
-export function renderRemediation(cluster: string, action: ActionResult, after: Report): OutboundMessage {
+export function renderRemediation(cluster: string, whole: ActionResult, after: Report): OutboundMessage {
+  const action = forAudit(whole);
   const severity: Severity =
     action.status === 'failed'
       ? 'critical'
@@ -168,7 +170,7 @@ export function renderRemediation(cluster: string, action: ActionResult, after: 
     [
       `Remediation on ${cluster}: ${action.remedy} (${action.subCase}) on slots ${slots}: ${action.status.toUpperCase()}`,
       `Guard ${action.guard ?? '-'}: ${action.reason}`,
-      'Commands:',
+      action.commandCount ? `Commands (${action.commandCount}):` : 'Commands:',
       ...action.commands.map((c) => `  ${c}`),
       ...(action.keysBefore
         ? [

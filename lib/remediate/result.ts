@@ -44,6 +44,33 @@ export interface ActionResult {
   fingerprintLeft?: string;
   /** For escalated actions: what a person should do. */
   runbook?: string[];
+  /** How many commands the action sent, when `commands` shows only their start and end ({@link forAudit}). */
+  commandCount?: number;
+}
+
+/** Commands an audit message or history item shows: the first ones, a line for the rest, the last ones. */
+const AUDIT_HEAD = 40;
+const AUDIT_TAIL = 10;
+
+/**
+ * The action as an audit message or history item carries it: a long key move sends a MIGRATE per
+ * batch (2 000 of them for 20 000 keys on a busy source) and closing 1 000 slots sends 4 000
+ * `SETSLOT`s, which would not fit SNS's 256 KiB or DynamoDB's 400 KB item. The first 40 and last 10
+ * are kept, with how many were left out between them; the fix's own report keeps every one.
+ */
+export function forAudit(action: ActionResult): ActionResult {
+  const { commands } = action;
+  if (commands.length <= AUDIT_HEAD + AUDIT_TAIL + 1) return action;
+  const omitted = commands.length - AUDIT_HEAD - AUDIT_TAIL;
+  return {
+    ...action,
+    commands: [
+      ...commands.slice(0, AUDIT_HEAD),
+      `... ${omitted} more command(s) ...`,
+      ...commands.slice(-AUDIT_TAIL),
+    ],
+    commandCount: commands.length,
+  };
 }
 
 export interface FixResult {

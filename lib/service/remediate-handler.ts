@@ -7,6 +7,7 @@ import { DEFAULT_BUDGET, type Policy } from '../guard/types';
 import { renderRemediation } from '../notify/render';
 import type { MessageSink } from '../notify/types';
 import { type ActionResult, type FixResult, fixCluster } from '../remediate/fix';
+import { forAudit } from '../remediate/result';
 import { unexplainedKeyLoss } from '../remediate/verify';
 import { DEFAULT_SETTINGS } from '../remedies/types';
 import type { StateStore } from '../state/types';
@@ -114,7 +115,7 @@ export function makeRemediateHandler(deps: RemediateHandlerDeps) {
         // "Would apply" in dry-run is the check's plan message, not an audit event.
         if (action.status === 'skipped' && action.guard === 'mode') continue;
         // The history first: a run that dies while publishing still leaves its audit trail.
-        await deps.record(resources.tableName, cluster, at, { ...action });
+        await deps.record(resources.tableName, cluster, at, { ...forAudit(action) });
         await sink.publish(renderRemediation(cluster, action, result.after));
       }
       await state.saveNotices(cluster, next);

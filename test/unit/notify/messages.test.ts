@@ -2,9 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../../../lib/checks/types';
 import { diffReport } from '../../../lib/notify/decide';
-import { renderChanges } from '../../../lib/notify/render';
+import { renderChanges, renderRemediation } from '../../../lib/notify/render';
 import { asciiSubject, gsmSafe } from '../../../lib/notify/sms';
+import { SNS_BODIES_LIMIT, toPublishInput } from '../../../lib/notify/sns-sink';
+import type { OutboundMessage } from '../../../lib/notify/types';
 import { emptyState } from '../../../lib/state/types';
+import { actionResult } from '../../support/action-result';
 
 const finding = (id: string, severity: Finding['severity'], slots?: [number, number][]): Finding => ({
   id,
@@ -122,5 +125,64 @@ describe('gsmSafe / asciiSubject', () => {
     expect(gsmSafe('CRIT “x” – é')).toBe('CRIT ?x? ? é');
     expect(gsmSafe('a'.repeat(200))).toHaveLength(140);
     expect(asciiSubject('é'.repeat(120))).toHaveLength(100);
+  });
+});
+
+describe('messages SNS can take (at most 256 KiB: "Invalid parameter: Message too long")', () => {
+  const topic = 'arn:aws:sns:eu-west-3:123456789012:alerts';
+
+  it('a long key move is audited with its first and last commands and their count', () => {
+    // 20 000 keys in batches of 10 on a busy source: 2 000 MIGRATEs, then SETSLOT NODE on 3 masters.
+    const commands = [
+      ...Array.from({ length: 2000 }, () => '10.0.0.1:6379 MIGRATE 10.0.0.2 6379 "" 0 10000 KEYS <10 keys>'),
+      ...['10.0.0.2:6379', '10.0.0.1:6379', '10.0.0.3:6379'].map((a) => `${a} CLUSTER SETSLOT 4321 NODE abc`),
+    ];
+    const action = actionResult({
+      status: 'failed',
+      reason: 'keys lost: 20000 before, 19000 after',
+      commands,
+    });
+    const message = renderRemediation('prod-cache', action, report([]));
+    const json = JSON.parse(message.json) as { action: { commands: string[]; commandCount: number } };
+    expect(json.action.commandCount).toBe(2003);
+    expect(json.action.commands).toHaveLength(51);
+    expect(json.action.commands[40]).toBe('... 1953 more command(s) ...');
+    expect(json.action.commands.at(-1)).toBe('10.0.0.3:6379 CLUSTER SETSLOT 4321 NODE abc');
+    expect(message.email).toContain('Commands (2003):');
+    expect(message.email).toContain('  ... 1953 more command(s) ...');
+    expect(Buffer.byteLength(toPublishInput(topic, message).Message)).toBeLessThan(30_000);
+  });
+
+  it('anything still too big is cut to fit: the subject, the start of the email and a note of the cut', () => {
+    const line = 'a finding with "quotes", a tab\t and ünïcode — over and over\n';
+    const big: OutboundMessage = {
+      kind: 'finding',
+      cluster: 'prod-cache',
+      severity: 'critical',
+      subject: 'cluster-doctor CRIT prod-cache: slots uncovered',
+      email: `FIRST LINE\n${line.repeat(12_000)}`,
+      sms: 'CRIT prod-cache: slots-uncovered slots 0-99',
+      json: JSON.stringify({ kind: 'finding', lines: Array.from({ length: 8000 }, () => line) }),
+    };
+    const input = toPublishInput(topic, big);
+    expect(Buffer.byteLength(input.Message)).toBeLessThanOrEqual(SNS_BODIES_LIMIT);
+    expect(input.Subject).toBe(big.subject);
+    expect(input.MessageAttributes.severity.StringValue).toBe('critical');
+    const bodies = JSON.parse(input.Message) as { default: string; email: string; sms: string };
+    expect(bodies.sms).toBe(big.sms);
+    expect(bodies.email.startsWith('FIRST LINE\n')).toBe(true);
+    expect(bodies.email).toMatch(/\[cut: the message was \d+ bytes, over SNS's 256 KiB; .*\]$/);
+    expect(JSON.parse(bodies.default)).toMatchObject({
+      kind: 'finding',
+      cluster: 'prod-cache',
+      severity: 'critical',
+    });
+    // A message that fits goes as it is.
+    const small = { ...big, email: 'short', json: '{}' };
+    expect(JSON.parse(toPublishInput(topic, small).Message)).toEqual({
+      default: '{}',
+      email: 'short',
+      sms: big.sms,
+    });
   });
 });
