@@ -263,6 +263,11 @@ export class Faults {
     return shard;
   }
 
+  /** Waits until every live node flags `node` (killed or paused) `fail`: the cluster has settled on it. */
+  async awaitFlaggedFail(node: HarnessNode): Promise<void> {
+    await this.everyLiveNode(`flags ${node.address} fail`, (flags) => flags(node.id).includes('fail'), node);
+  }
+
   /** Replicas of `master`, as its own `CLUSTER NODES` lists them. */
   private async replicasOf(master: HarnessNode): Promise<HarnessNode[]> {
     const lines = String(await master.process.command('CLUSTER', 'NODES')).split('\n');

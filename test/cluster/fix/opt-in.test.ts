@@ -12,6 +12,9 @@ describe('opt-in remedies act only when named in --allow', () => {
     await withCluster({ replicasPerMaster: 1, nodeTimeoutMs: 400 }, async (cluster, faults) => {
       const victim = cluster.nodes[5] as HarnessNode;
       await faults.kill(victim);
+      // Every node flags it fail before fix looks twice: a flag still spreading between the two looks
+      // is progress, which the persistence guard refuses (a busy run, load 12, on 7.4.1).
+      await faults.awaitFlaggedFail(victim);
       await checkUntil(cluster, has('node-failed'));
 
       const refused = await fix(cluster, ['--yes', '--settle-ms', '200', '--ghost-min-age-ms', '0']);
@@ -29,7 +32,10 @@ describe('opt-in remedies act only when named in --allow', () => {
         '0',
       ]);
       const [action] = run.result.actions;
-      expect(action).toMatchObject({ remedy: 'forget-ghost-node', status: 'applied' });
+      expect(action, `${action?.guard}: ${action?.reason}`).toMatchObject({
+        remedy: 'forget-ghost-node',
+        status: 'applied',
+      });
       const live = cluster.nodes.filter((n) => n.process.alive);
       expect(action?.commands.sort()).toEqual(
         live.map((n) => `${n.address} CLUSTER FORGET ${victim.id}`).sort(),
